@@ -1,0 +1,28 @@
+"""Time-series models trained through skorch: the black-box nets the papers
+explain, as scikit-learn classifiers and regressors."""
+
+from ._nets import (
+    GRUClassifier,
+    GRURegressor,
+    InputCellAttentionClassifier,
+    InputCellAttentionRegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    TCNClassifier,
+    TCNRegressor,
+    TransformerClassifier,
+    TransformerRegressor,
+)
+
+__all__ = [
+    "GRUClassifier",
+    "GRURegressor",
+    "InputCellAttentionClassifier",
+    "InputCellAttentionRegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "TCNClassifier",
+    "TCNRegressor",
+    "TransformerClassifier",
+    "TransformerRegressor",
+]

@@ -1,0 +1,235 @@
+"""Shared machinery of the skorch-trained time-series estimators.
+
+The estimators wrap a ``skorch.NeuralNet`` built in ``fit`` (``net_``); they do
+not subclass it, so that their parameters are plain constructor arguments and
+they pass scikit-learn's estimator checks.
+"""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+
+from ..utils import resolve_device, seeded_torch, validate_time_series_data
+from ._modules import ScaledOutput
+
+__all__ = ["TimeSeriesNetClassifier", "TimeSeriesNetRegressor"]
+
+
+class SequenceCrossEntropy(torch.nn.CrossEntropyLoss):
+    """Cross-entropy for logits of shape ``(batch, n_classes)`` or
+    ``(batch, time, n_classes)`` against integer labels ``(batch[, time])``."""
+
+    def forward(self, logits, target):
+        if logits.ndim == 3:
+            logits = logits.transpose(1, 2)
+        return super().forward(logits, target)
+
+
+def _check_positive_int(value, name, minimum=1):
+    if (
+        not isinstance(value, numbers.Integral)
+        or isinstance(value, bool)
+        or value < minimum
+    ):
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+
+
+def _check_fraction(value, name, *, closed_right=False):
+    upper_ok = value <= 1 if closed_right else value < 1
+    if not isinstance(value, numbers.Real) or not (0 <= value and upper_ok):
+        bound = "]" if closed_right else ")"
+        raise ValueError(f"{name} must be a float in [0, 1{bound}; got {value!r}.")
+
+
+class _TimeSeriesNetMixin:
+    """Fitting, prediction and parameter checks common to classifier and regressor.
+
+    Subclasses provide ``_build_module(n_channels, n_outputs)`` and
+    ``_check_architecture_params()``.
+    """
+
+    def _check_common_params(self):
+        _check_positive_int(self.hidden_size, "hidden_size")
+        _check_positive_int(self.num_layers, "num_layers")
+        _check_positive_int(self.max_epochs, "max_epochs", minimum=0)
+        _check_positive_int(self.batch_size, "batch_size")
+        _check_fraction(self.dropout, "dropout")
+        if not isinstance(self.lr, numbers.Real) or self.lr <= 0:
+            raise ValueError(f"lr must be a positive float; got {self.lr!r}.")
+        if not isinstance(self.weight_decay, numbers.Real) or self.weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}.")
+        self._check_architecture_params()
+
+    def _check_architecture_params(self):
+        """Hook for architecture-specific parameters."""
+
+    def _validate_sequence_y(self, X, y):
+        if self.sequence_output and (y.ndim != 2 or y.shape[1] != X.shape[2]):
+            raise ValueError(
+                "With sequence_output=True, y must hold one label per time step, of "
+                f"shape (n_samples, n_timepoints) = ({len(X)}, {X.shape[2]}); got "
+                f"shape {y.shape}."
+            )
+
+    def _fit_net(self, X, y, module, criterion):
+        device = resolve_device(self.device)
+        with seeded_torch(self.random_state, device):
+            net = NeuralNet(
+                module=module,
+                criterion=criterion,
+                optimizer=torch.optim.Adam,
+                optimizer__weight_decay=self.weight_decay,
+                lr=self.lr,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                iterator_train__shuffle=True,
+                train_split=None,
+                device=device,
+                verbose=self.verbose,
+            )
+            net.fit(X, y)
+        self.net_ = net
+        return self
+
+    @property
+    def module_(self):
+        """The fitted torch module (``(batch, C, T)`` in, raw outputs out)."""
+        check_is_fitted(self, "net_")
+        return self.net_.module_
+
+    def _forward(self, X):
+        check_is_fitted(self, "net_")
+        X = validate_time_series_data(self, X, reset=False)
+        return self.net_.forward(X, training=False).numpy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = False
+        return tags
+
+
+class TimeSeriesNetClassifier(_TimeSeriesNetMixin, ClassifierMixin, BaseEstimator):
+    """Base class of the time-series net classifiers.
+
+    Labels may be of any type: they are encoded in ``fit`` and ``classes_``
+    maps the module's output index back to the label.
+    """
+
+    def fit(self, X, y):
+        """Train the net.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Any input accepted by :func:`sklearn_tsx.utils.check_time_series`.
+        y : array-like of shape (n_samples,) or (n_samples, n_timepoints)
+            Labels; one per time step with ``sequence_output=True``.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_common_params()
+        X, y = validate_time_series_data(
+            self, X, y, reset=True, multi_output=self.sequence_output
+        )
+        self._validate_sequence_y(X, y)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y.ravel())
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in y; "
+                f"only one class is present: {self.classes_[0]!r}."
+            )
+        y_encoded = encoder.transform(y.ravel()).reshape(y.shape).astype(np.int64)
+        module = self._build_module(X.shape[1], len(self.classes_))
+        return self._fit_net(X, y_encoded, module, SequenceCrossEntropy)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), or
+            (n_samples, n_timepoints, n_classes) with ``sequence_output=True``.
+        """
+        logits = torch.from_numpy(self._forward(X))
+        return torch.softmax(logits.double(), dim=-1).numpy()
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        logits = torch.from_numpy(self._forward(X))
+        return torch.log_softmax(logits.double(), dim=-1).numpy()
+
+    def predict(self, X):
+        """Predicted labels, of shape (n_samples,) or (n_samples, n_timepoints)."""
+        return self.classes_[self._forward(X).argmax(axis=-1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy; over every (sample, time step) with ``sequence_output``."""
+        if not self.sequence_output:
+            return super().score(X, y, sample_weight=sample_weight)
+        correct = self.predict(X) == np.asarray(y)
+        if sample_weight is None:
+            return float(correct.mean())
+        return float(np.average(correct.mean(axis=1), weights=sample_weight))
+
+
+class TimeSeriesNetRegressor(_TimeSeriesNetMixin, RegressorMixin, BaseEstimator):
+    """Base class of the time-series net regressors.
+
+    Targets are standardised for training; the exposed ``module_`` maps back to
+    the units of ``y``, so attributions are in those units.
+    """
+
+    def fit(self, X, y):
+        """Train the net.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Any input accepted by :func:`sklearn_tsx.utils.check_time_series`.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets; of shape (n_samples, n_timepoints) with ``sequence_output=True``.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_common_params()
+        X, y = validate_time_series_data(
+            self, X, y, reset=True, multi_output=True, y_numeric=True
+        )
+        y = y.astype(np.float32)
+        self._validate_sequence_y(X, y)
+        if self.sequence_output:
+            n_outputs, y_train = 1, y[:, :, None]
+        else:
+            n_outputs = 1 if y.ndim == 1 else y.shape[1]
+            y_train = y.reshape(len(y), n_outputs)
+        self.n_outputs_ = n_outputs
+        self._y_1d = y.ndim == 1 or self.sequence_output
+        flat = y_train.reshape(-1, n_outputs)
+        loc, scale = flat.mean(axis=0), flat.std(axis=0)
+        scale[scale < 1e-12] = 1.0
+        module = ScaledOutput(self._build_module(X.shape[1], n_outputs), loc, scale)
+        return self._fit_net(X, y_train, module, torch.nn.MSELoss)
+
+    def predict(self, X):
+        """Predictions, of shape (n_samples,), (n_samples, n_outputs) or, with
+        ``sequence_output=True``, (n_samples, n_timepoints)."""
+        out = self._forward(X)
+        return out[..., 0] if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,273 @@
+"""Torch modules of the black-box time-series nets.
+
+Every module takes a batch ``(batch, n_channels, n_timepoints)`` and returns
+``(batch, n_outputs)``, or ``(batch, n_timepoints, n_outputs)`` when built with
+``sequence_output=True`` (one prediction per time step, causal).
+"""
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = [
+    "RecurrentNet",
+    "InputCellAttentionLSTMNet",
+    "TemporalConvNet",
+    "TransformerNet",
+    "ScaledOutput",
+]
+
+
+class _SequenceHead(nn.Module):
+    """Dropout and a linear read-out at every step, or at the last step only."""
+
+    def __init__(self, hidden_size, n_outputs, dropout, sequence_output):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        self.linear = nn.Linear(hidden_size, n_outputs)
+        self.sequence_output = sequence_output
+
+    def forward(self, h):  # h: (batch, time, hidden)
+        if not self.sequence_output:
+            h = h[:, -1]
+        return self.linear(self.dropout(h))
+
+
+class RecurrentNet(nn.Module):
+    """A GRU or LSTM followed by a linear read-out.
+
+    Parameters
+    ----------
+    cell : {"gru", "lstm"}
+    n_channels, n_outputs, hidden_size, num_layers : int
+    dropout : float
+        Between recurrent layers and before the read-out.
+    sequence_output : bool
+        Read out every step instead of the last one.
+    """
+
+    def __init__(
+        self,
+        cell,
+        n_channels,
+        n_outputs,
+        hidden_size,
+        num_layers,
+        dropout,
+        sequence_output,
+    ):
+        super().__init__()
+        rnn = {"gru": nn.GRU, "lstm": nn.LSTM}[cell]
+        self.rnn = rnn(
+            n_channels,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.head = _SequenceHead(hidden_size, n_outputs, dropout, sequence_output)
+
+    def forward(self, x):
+        h, _ = self.rnn(x.transpose(1, 2))
+        return self.head(h)
+
+
+class InputCellAttentionLSTMNet(nn.Module):
+    """LSTM with input-cell attention (Ismail, Gunady, Pessoa, Corrada Bravo and
+    Feizi, NeurIPS 2019).
+
+    At step ``t`` the cell reads ``M_t = A_t X_{0:t}``, an ``r x n_channels`` summary
+    of all inputs so far, where ``A_t = softmax(W2 tanh(W1 X_{0:t}^T))`` over the
+    past steps. The attention depends on the inputs only, so the summaries of all
+    steps are computed at once with a causal mask and fed to a standard LSTM.
+
+    Parameters
+    ----------
+    n_channels, n_outputs, hidden_size, num_layers : int
+    attention_hops : int
+        ``r``, the number of attention rows.
+    attention_size : int
+        ``d_a``, the width of the attention's hidden layer.
+    dropout : float
+    sequence_output : bool
+    """
+
+    def __init__(
+        self,
+        n_channels,
+        n_outputs,
+        hidden_size,
+        num_layers,
+        attention_hops,
+        attention_size,
+        dropout,
+        sequence_output,
+    ):
+        super().__init__()
+        self.w1 = nn.Linear(n_channels, attention_size, bias=False)
+        self.w2 = nn.Linear(attention_size, attention_hops, bias=False)
+        self.rnn = nn.LSTM(
+            attention_hops * n_channels,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.head = _SequenceHead(hidden_size, n_outputs, dropout, sequence_output)
+
+    def forward(self, x):
+        x = x.transpose(1, 2)  # (batch, time, channels)
+        n_time = x.shape[1]
+        scores = self.w2(torch.tanh(self.w1(x)))  # (batch, time s, hops)
+        causal = torch.ones(n_time, n_time, dtype=torch.bool, device=x.device).tril()
+        # weights[b, t, s, r]: softmax over past steps s <= t
+        logits = scores.unsqueeze(1).expand(-1, n_time, -1, -1)
+        logits = logits.masked_fill(~causal[None, :, :, None], float("-inf"))
+        weights = torch.softmax(logits, dim=2)
+        summaries = torch.einsum("btsr,bsc->btrc", weights, x).flatten(2)
+        h, _ = self.rnn(summaries)
+        return self.head(h)
+
+
+class _CausalConvBlock(nn.Module):
+    """Two dilated causal convolutions with a residual connection (Bai et al. 2018)."""
+
+    def __init__(self, n_in, n_out, kernel_size, dilation, dropout):
+        super().__init__()
+        self.pad = (kernel_size - 1) * dilation
+        self.conv1 = nn.Conv1d(n_in, n_out, kernel_size, dilation=dilation)
+        self.conv2 = nn.Conv1d(n_out, n_out, kernel_size, dilation=dilation)
+        self.dropout = nn.Dropout(dropout)
+        self.residual = nn.Conv1d(n_in, n_out, 1) if n_in != n_out else nn.Identity()
+
+    def _causal(self, conv, x):
+        return conv(nn.functional.pad(x, (self.pad, 0)))
+
+    def forward(self, x):
+        h = self.dropout(torch.relu(self._causal(self.conv1, x)))
+        h = self.dropout(torch.relu(self._causal(self.conv2, h)))
+        return torch.relu(h + self.residual(x))
+
+
+class TemporalConvNet(nn.Module):
+    """Temporal convolutional network: residual blocks of dilated causal
+    convolutions with dilation ``2**i`` in block ``i``.
+
+    Parameters
+    ----------
+    n_channels, n_outputs, hidden_size, num_layers, kernel_size : int
+    dropout : float
+    sequence_output : bool
+    """
+
+    def __init__(
+        self,
+        n_channels,
+        n_outputs,
+        hidden_size,
+        num_layers,
+        kernel_size,
+        dropout,
+        sequence_output,
+    ):
+        super().__init__()
+        self.blocks = nn.Sequential(
+            *(
+                _CausalConvBlock(
+                    n_channels if i == 0 else hidden_size,
+                    hidden_size,
+                    kernel_size,
+                    2**i,
+                    dropout,
+                )
+                for i in range(num_layers)
+            )
+        )
+        self.head = _SequenceHead(hidden_size, n_outputs, dropout, sequence_output)
+
+    def forward(self, x):
+        return self.head(self.blocks(x).transpose(1, 2))
+
+
+class TransformerNet(nn.Module):
+    """Transformer encoder over time steps with sinusoidal positions.
+
+    Without ``sequence_output`` the encoded steps are averaged; with it, attention
+    is causal and every step is read out.
+
+    Parameters
+    ----------
+    n_channels, n_outputs, hidden_size, num_layers, n_heads : int
+    dropout : float
+    sequence_output : bool
+    """
+
+    def __init__(
+        self,
+        n_channels,
+        n_outputs,
+        hidden_size,
+        num_layers,
+        n_heads,
+        dropout,
+        sequence_output,
+    ):
+        super().__init__()
+        self.embed = nn.Linear(n_channels, hidden_size)
+        layer = nn.TransformerEncoderLayer(
+            hidden_size,
+            n_heads,
+            dim_feedforward=4 * hidden_size,
+            dropout=dropout,
+            batch_first=True,
+        )
+        self.encoder = nn.TransformerEncoder(
+            layer, num_layers, enable_nested_tensor=False
+        )
+        self.sequence_output = sequence_output
+        self.dropout = nn.Dropout(dropout)
+        self.linear = nn.Linear(hidden_size, n_outputs)
+        self.hidden_size = hidden_size
+
+    def _positions(self, n_time, device):
+        position = torch.arange(n_time, device=device, dtype=torch.float32)[:, None]
+        freq = torch.exp(
+            torch.arange(0, self.hidden_size, 2, device=device, dtype=torch.float32)
+            * (-math.log(10000.0) / self.hidden_size)
+        )
+        pe = torch.zeros(n_time, self.hidden_size, device=device)
+        pe[:, 0::2] = torch.sin(position * freq)
+        pe[:, 1::2] = torch.cos(position * freq)[:, : self.hidden_size // 2]
+        return pe
+
+    def forward(self, x):
+        x = x.transpose(1, 2)
+        n_time = x.shape[1]
+        h = self.embed(x) + self._positions(n_time, x.device)
+        mask = None
+        if self.sequence_output:
+            mask = nn.Transformer.generate_square_subsequent_mask(
+                n_time, device=x.device
+            )
+        h = self.encoder(h, mask=mask, is_causal=self.sequence_output)
+        if not self.sequence_output:
+            h = h.mean(dim=1)
+        return self.linear(self.dropout(h))
+
+
+class ScaledOutput(nn.Module):
+    """``module(x) * scale + loc``: a regressor's head in the target's own units.
+
+    Regressors learn standardised targets; this keeps the exposed module's
+    outputs (and so every attribution) in the units of ``y``.
+    """
+
+    def __init__(self, module, loc, scale):
+        super().__init__()
+        self.module = module
+        self.register_buffer("loc", torch.as_tensor(loc, dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
+
+    def forward(self, x):
+        return self.module(x) * self.scale + self.loc

@@ -1,0 +1,364 @@
+"""The black-box nets: GRU, LSTM, LSTM with input-cell attention, TCN and
+Transformer, each as a classifier and a regressor."""
+
+from ._base import TimeSeriesNetClassifier, TimeSeriesNetRegressor, _check_positive_int
+from ._docstrings import net_docstring
+from ._modules import (
+    InputCellAttentionLSTMNet,
+    RecurrentNet,
+    TemporalConvNet,
+    TransformerNet,
+)
+
+__all__ = [
+    "GRUClassifier",
+    "GRURegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "InputCellAttentionClassifier",
+    "InputCellAttentionRegressor",
+    "TCNClassifier",
+    "TCNRegressor",
+    "TransformerClassifier",
+    "TransformerRegressor",
+]
+
+
+class _GRUParams:
+    """Constructor and module of the GRU nets."""
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        sequence_output=False,
+        lr=1e-3,
+        max_epochs=50,
+        batch_size=64,
+        weight_decay=0.0,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.sequence_output = sequence_output
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_module(self, n_channels, n_outputs):
+        return RecurrentNet(
+            "gru",
+            n_channels,
+            n_outputs,
+            self.hidden_size,
+            self.num_layers,
+            self.dropout,
+            self.sequence_output,
+        )
+
+
+@net_docstring(
+    title="Gated recurrent unit network",
+    hidden_size=64,
+    num_layers=1,
+    layers="stacked GRU layers",
+)
+class GRUClassifier(_GRUParams, TimeSeriesNetClassifier):
+    pass
+
+
+@net_docstring(
+    title="Gated recurrent unit network",
+    hidden_size=64,
+    num_layers=1,
+    layers="stacked GRU layers",
+)
+class GRURegressor(_GRUParams, TimeSeriesNetRegressor):
+    pass
+
+
+class _LSTMParams:
+    """Constructor and module of the LSTM nets."""
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        sequence_output=False,
+        lr=1e-3,
+        max_epochs=50,
+        batch_size=64,
+        weight_decay=0.0,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.sequence_output = sequence_output
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_module(self, n_channels, n_outputs):
+        return RecurrentNet(
+            "lstm",
+            n_channels,
+            n_outputs,
+            self.hidden_size,
+            self.num_layers,
+            self.dropout,
+            self.sequence_output,
+        )
+
+
+@net_docstring(
+    title="Long short-term memory network",
+    hidden_size=64,
+    num_layers=1,
+    layers="stacked LSTM layers",
+)
+class LSTMClassifier(_LSTMParams, TimeSeriesNetClassifier):
+    pass
+
+
+@net_docstring(
+    title="Long short-term memory network",
+    hidden_size=64,
+    num_layers=1,
+    layers="stacked LSTM layers",
+)
+class LSTMRegressor(_LSTMParams, TimeSeriesNetRegressor):
+    pass
+
+
+class _InputCellAttentionParams:
+    """Constructor and module of the InputCellAttention nets."""
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        attention_hops=4,
+        attention_size=16,
+        dropout=0.0,
+        sequence_output=False,
+        lr=1e-3,
+        max_epochs=50,
+        batch_size=64,
+        weight_decay=0.0,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.attention_hops = attention_hops
+        self.attention_size = attention_size
+        self.dropout = dropout
+        self.sequence_output = sequence_output
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_module(self, n_channels, n_outputs):
+        return InputCellAttentionLSTMNet(
+            n_channels,
+            n_outputs,
+            self.hidden_size,
+            self.num_layers,
+            self.attention_hops,
+            self.attention_size,
+            self.dropout,
+            self.sequence_output,
+        )
+
+    def _check_architecture_params(self):
+        _check_positive_int(self.attention_hops, "attention_hops")
+        _check_positive_int(self.attention_size, "attention_size")
+
+
+@net_docstring(
+    title="LSTM with input-cell attention (Ismail et al., 2019)",
+    hidden_size=64,
+    num_layers=1,
+    layers="stacked LSTM layers",
+    extra="attention_hops : int, default=4\n    Rows ``r`` of the attention matrix read at each step.\nattention_size : int, default=16\n    Width ``d_a`` of the attention's hidden layer.\n",
+)
+class InputCellAttentionClassifier(_InputCellAttentionParams, TimeSeriesNetClassifier):
+    pass
+
+
+@net_docstring(
+    title="LSTM with input-cell attention (Ismail et al., 2019)",
+    hidden_size=64,
+    num_layers=1,
+    layers="stacked LSTM layers",
+    extra="attention_hops : int, default=4\n    Rows ``r`` of the attention matrix read at each step.\nattention_size : int, default=16\n    Width ``d_a`` of the attention's hidden layer.\n",
+)
+class InputCellAttentionRegressor(_InputCellAttentionParams, TimeSeriesNetRegressor):
+    pass
+
+
+class _TCNParams:
+    """Constructor and module of the TCN nets."""
+
+    def __init__(
+        self,
+        *,
+        hidden_size=32,
+        num_layers=4,
+        kernel_size=3,
+        dropout=0.0,
+        sequence_output=False,
+        lr=1e-3,
+        max_epochs=50,
+        batch_size=64,
+        weight_decay=0.0,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.kernel_size = kernel_size
+        self.dropout = dropout
+        self.sequence_output = sequence_output
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_module(self, n_channels, n_outputs):
+        return TemporalConvNet(
+            n_channels,
+            n_outputs,
+            self.hidden_size,
+            self.num_layers,
+            self.kernel_size,
+            self.dropout,
+            self.sequence_output,
+        )
+
+    def _check_architecture_params(self):
+        _check_positive_int(self.kernel_size, "kernel_size")
+
+
+@net_docstring(
+    title="Temporal convolutional network (dilated causal convolutions)",
+    hidden_size=32,
+    num_layers=4,
+    layers="residual blocks; block ``i`` has dilation ``2**i``",
+    extra="kernel_size : int, default=3\n    Width of the convolution kernels.\n",
+)
+class TCNClassifier(_TCNParams, TimeSeriesNetClassifier):
+    pass
+
+
+@net_docstring(
+    title="Temporal convolutional network (dilated causal convolutions)",
+    hidden_size=32,
+    num_layers=4,
+    layers="residual blocks; block ``i`` has dilation ``2**i``",
+    extra="kernel_size : int, default=3\n    Width of the convolution kernels.\n",
+)
+class TCNRegressor(_TCNParams, TimeSeriesNetRegressor):
+    pass
+
+
+class _TransformerParams:
+    """Constructor and module of the Transformer nets."""
+
+    def __init__(
+        self,
+        *,
+        hidden_size=32,
+        num_layers=2,
+        n_heads=4,
+        dropout=0.0,
+        sequence_output=False,
+        lr=1e-3,
+        max_epochs=50,
+        batch_size=64,
+        weight_decay=0.0,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.n_heads = n_heads
+        self.dropout = dropout
+        self.sequence_output = sequence_output
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_module(self, n_channels, n_outputs):
+        return TransformerNet(
+            n_channels,
+            n_outputs,
+            self.hidden_size,
+            self.num_layers,
+            self.n_heads,
+            self.dropout,
+            self.sequence_output,
+        )
+
+    def _check_architecture_params(self):
+        _check_positive_int(self.n_heads, "n_heads")
+        if self.hidden_size % self.n_heads:
+            raise ValueError(
+                f"hidden_size ({self.hidden_size}) must be a multiple of n_heads "
+                f"({self.n_heads})."
+            )
+
+
+@net_docstring(
+    title="Transformer encoder",
+    hidden_size=32,
+    num_layers=2,
+    layers="encoder layers",
+    extra="n_heads : int, default=4\n    Attention heads; must divide ``hidden_size``.\n",
+)
+class TransformerClassifier(_TransformerParams, TimeSeriesNetClassifier):
+    pass
+
+
+@net_docstring(
+    title="Transformer encoder",
+    hidden_size=32,
+    num_layers=2,
+    layers="encoder layers",
+    extra="n_heads : int, default=4\n    Attention heads; must divide ``hidden_size``.\n",
+)
+class TransformerRegressor(_TransformerParams, TimeSeriesNetRegressor):
+    pass

@@ -1,0 +1,13 @@
+"""Validation (the data contract) and torch helpers."""
+
+from ._torch import resolve_device, seeded_torch, torch_seed
+from .validation import check_target_index, check_time_series, validate_time_series_data
+
+__all__ = [
+    "check_target_index",
+    "check_time_series",
+    "resolve_device",
+    "seeded_torch",
+    "torch_seed",
+    "validate_time_series_data",
+]
