@@ -1,9 +1,12 @@
 """Validation (the data contract) and torch helpers."""
 
+from ._adapters import ModelAdapter, as_model_adapter
 from ._torch import resolve_device, seeded_torch, torch_seed
 from .validation import check_target_index, check_time_series, validate_time_series_data
 
 __all__ = [
+    "ModelAdapter",
+    "as_model_adapter",
     "check_target_index",
     "check_time_series",
     "resolve_device",

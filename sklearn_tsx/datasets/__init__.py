@@ -1,0 +1,3 @@
+"""Synthetic benchmarks with ground-truth saliency, and real TSER loaders."""
+
+__all__ = []

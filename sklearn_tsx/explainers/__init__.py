@@ -1,0 +1,9 @@
+"""Post-hoc explainers: each an sklearn object with ``fit`` / ``explain``."""
+
+from ._random import RandomExplainer
+from .base import BaseExplainer
+
+__all__ = [
+    "BaseExplainer",
+    "RandomExplainer",
+]

@@ -1,0 +1,252 @@
+"""The explainer contract shared by every attribution method of the library.
+
+An explainer holds a fitted model, learns in ``fit`` what its method needs, and
+returns in ``explain`` attributions of exactly the shape of the explained panel.
+Work is cut into batches of ``batch_size`` samples; each batch gets its own seed,
+drawn up front from ``random_state``, and the batches are spread over ``n_jobs``
+workers by :class:`sklearn.utils.parallel.Parallel`, so results do not depend on
+``n_jobs`` or on the joblib backend (a ``joblib.parallel_config(backend="dask")``
+block runs them on a dask cluster).
+"""
+
+import numbers
+from abc import abstractmethod
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
+
+from ..utils import check_target_index, check_time_series, resolve_device
+from ..utils._adapters import as_model_adapter
+
+__all__ = ["BaseExplainer"]
+
+
+class BaseExplainer(TransformerMixin, BaseEstimator):
+    """Base class of all explainers.
+
+    Subclasses define ``__init__`` (storing their parameters, among them the
+    common ones below) and :meth:`_explain_batch`; they may extend :meth:`_fit`.
+    Class attribute ``requires_gradients`` marks methods that differentiate the
+    model.
+
+    Parameters
+    ----------
+    estimator : object
+        The fitted model to explain: an sklearn_tsx estimator, a skorch net, a
+        torch ``nn.Module``, a :class:`sklearn.frozen.FrozenEstimator` around one
+        of them, or, for black-box methods, any fitted model with
+        ``predict_proba`` / ``predict``.
+    batch_size : int, default=64
+        Samples per batch (per forward pass of the model, before any expansion
+        the method itself does).
+    n_jobs : int or None, default=None
+        Workers over which batches are spread (``None`` means 1).
+    device : str, default="cpu"
+        Torch device for the computation; ``"auto"`` picks CUDA when available.
+    random_state : int, RandomState instance or None, default=None
+        Seeds every random draw; each batch gets its own seed drawn up front.
+    verbose : int, default=0
+        Show a progress bar over batches when positive.
+
+    Attributes
+    ----------
+    model_ : ModelAdapter
+        The wrapped model.
+    n_channels_in_, n_timepoints_in_ : int
+        Shape of the panel seen in ``fit``.
+    n_features_in_ : int
+        ``n_channels_in_ * n_timepoints_in_``.
+    """
+
+    requires_gradients = False
+
+    def _validate_common_params(self):
+        for name in ("batch_size",):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        if self.n_jobs is not None and (
+            not isinstance(self.n_jobs, numbers.Integral) or self.n_jobs == 0
+        ):
+            raise ValueError(f"n_jobs must be None or a non-zero integer; got {self.n_jobs!r}.")
+
+    def fit(self, X, y=None):
+        """Validate the model and the data, and learn what the method needs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Training panel, in any format accepted by
+            :func:`sklearn_tsx.utils.check_time_series`.
+        y : array-like, default=None
+            Targets, used by the methods that learn from them.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_common_params()
+        X = check_time_series(X, estimator=self)
+        self.n_channels_in_, self.n_timepoints_in_ = X.shape[1:]
+        self.n_features_in_ = X.shape[1] * X.shape[2]
+        self.model_ = as_model_adapter(self.estimator, *X.shape[1:])
+        if self.requires_gradients and not self.model_.has_gradients:
+            raise TypeError(
+                f"{type(self).__name__} differentiates the model, but {self.model_.name} "
+                "offers no gradients (only predict/predict_proba). Explain it with a "
+                "perturbation method such as FeatureAblation or FeatureOcclusion, or "
+                "pass a torch model."
+            )
+        self._fit(X, y)
+        return self
+
+    def _fit(self, X, y):
+        """Hook for methods that learn from the training panel."""
+
+    def _check_X(self, X):
+        check_is_fitted(self, "model_")
+        X = check_time_series(X, estimator=self)
+        if X.shape[1:] != (self.n_channels_in_, self.n_timepoints_in_):
+            raise ValueError(
+                f"X has {X.shape[1]} channels x {X.shape[2]} time points, but "
+                f"{type(self).__name__} was fitted on {self.n_channels_in_} x "
+                f"{self.n_timepoints_in_}."
+            )
+        return X
+
+    @property
+    def _device(self):
+        return resolve_device(self.device)
+
+    def _scores(self, X, batch_size=None):
+        """Explained scores of ``X`` (numpy), computed in batches without gradients."""
+        device = self._device
+        self.model_.to(device)
+        batch_size = batch_size or self.batch_size
+        outs = []
+        with self.model_.evaluating(), torch.no_grad():
+            for start in range(0, len(X), batch_size):
+                x = torch.as_tensor(X[start : start + batch_size], device=device)
+                outs.append(self.model_.forward(x).cpu().numpy())
+        return np.concatenate(outs)
+
+    def _resolve_target(self, X, target):
+        """One target per sample: an int index for models with one prediction per
+        series; a ``(time step, output)`` pair for sequence models.
+
+        ``None`` picks the predicted class for classifiers and output 0 for
+        single-output regressors; for sequence models ``target`` is the explained
+        time step (default: the last one).
+        """
+        n = len(X)
+        model = self.model_
+        if model.sequence:
+            steps = check_target_index(
+                self.n_timepoints_in_ - 1 if target is None else target,
+                n, self.n_timepoints_in_, name="target (time step)",
+            )
+            if model.is_classifier:
+                scores = self._scores(X)
+                outputs = scores[np.arange(n), steps].argmax(axis=-1)
+            else:
+                outputs = np.zeros(n, dtype=np.int64)
+                if model.n_outputs != 1:
+                    raise ValueError(
+                        "A multi-output sequence model is explained one output at a "
+                        "time; this explainer explains output 0 only."
+                    )
+            return np.stack([steps, outputs], axis=1)
+        if target is None and model.is_classifier:
+            return self._scores(X).argmax(axis=1).astype(np.int64)
+        name = "target (class index)" if model.is_classifier else "target (output index)"
+        return check_target_index(target, n, model.n_outputs, name=name)
+
+    def explain(self, X, target=None):
+        """Attributions of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel to explain.
+        target : int, array-like of int or None, default=None
+            Class index (classifiers), output index (multi-output regressors) or
+            time step (sequence models), one for all samples or one per sample.
+            ``None`` explains the predicted class, the single output, or the
+            last time step.
+
+        Returns
+        -------
+        attributions : ndarray of shape (n_samples, n_channels, n_timepoints)
+        """
+        X = self._check_X(X)
+        target = self._resolve_target(X, target)
+        n_batches = -(-len(X) // self.batch_size)
+        seeds = check_random_state(self.random_state).randint(
+            np.iinfo(np.int32).max, size=n_batches
+        )
+        batches = [
+            (X[i * self.batch_size : (i + 1) * self.batch_size],
+             target[i * self.batch_size : (i + 1) * self.batch_size], seeds[i])
+            for i in range(n_batches)
+        ]
+        if self.verbose:
+            batches = tqdm(batches, desc=type(self).__name__, unit="batch")
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._explain_seeded)(x, t, seed) for x, t, seed in batches
+        )
+        return np.concatenate(results).astype(np.float32, copy=False)
+
+    def _explain_seeded(self, X, target, seed):
+        device = self._device
+        cuda = [device] if device.type == "cuda" else []
+        self.model_.to(device)
+        with torch.random.fork_rng(devices=cuda), self.model_.evaluating():
+            torch.manual_seed(int(seed))
+            out = self._explain_batch(X, target, np.random.default_rng(int(seed)))
+        if isinstance(out, torch.Tensor):
+            out = out.detach().cpu().numpy()
+        return np.asarray(out, dtype=np.float32).reshape(X.shape)
+
+    @abstractmethod
+    def _explain_batch(self, X, target, rng):
+        """Attributions of one batch.
+
+        Parameters
+        ----------
+        X : ndarray of shape (batch, C, T), float32
+        target : ndarray of shape (batch,) or (batch, 2)
+            As returned by :meth:`_resolve_target`.
+        rng : numpy.random.Generator
+            This batch's generator; torch's global RNG is seeded too.
+
+        Returns
+        -------
+        attributions : ndarray or tensor of shape (batch, C, T)
+        """
+
+    def transform(self, X):
+        """Attributions flattened to ``(n_samples, n_channels * n_timepoints)``,
+        explaining the default target (see :meth:`explain`)."""
+        attributions = self.explain(X)
+        return attributions.reshape(len(attributions), -1)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``c{channel}_t{time}`` of the columns of :meth:`transform`."""
+        check_is_fitted(self, "model_")
+        return np.asarray(
+            [f"c{c}_t{t}" for c in range(self.n_channels_in_)
+             for t in range(self.n_timepoints_in_)],
+            dtype=object,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.requires_fit = True
+        tags.non_deterministic = False
+        return tags

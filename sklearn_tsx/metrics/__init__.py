@@ -1,0 +1,3 @@
+"""Ground-truth and faithfulness metrics for attributions, and their scorers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Plots of attributions and of interpretable models; each returns a Figure."""
+
+__all__ = []
