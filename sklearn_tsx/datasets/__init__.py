@@ -1,3 +1,7 @@
 """Synthetic benchmarks with ground-truth saliency, and real TSER loaders."""
 
-__all__ = []
+from ._xcebra import make_xcebra_recording
+
+__all__ = [
+    "make_xcebra_recording",
+]
