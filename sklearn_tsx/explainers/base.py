@@ -185,6 +185,11 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         """
         X = self._check_X(X)
         target = self._resolve_target(X, target)
+        return np.concatenate(self._run_batches(X, target)).astype(np.float32, copy=False)
+
+    def _run_batches(self, X, target):
+        """Outputs of :meth:`_explain_batch` on consecutive batches of ``X``, in order:
+        one seed per batch drawn up front, batches spread over ``n_jobs`` workers."""
         n_batches = -(-len(X) // self.batch_size)
         seeds = check_random_state(self.random_state).randint(
             np.iinfo(np.int32).max, size=n_batches
@@ -196,10 +201,9 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         ]
         if self.verbose:
             batches = tqdm(batches, desc=type(self).__name__, unit="batch")
-        results = Parallel(n_jobs=self.n_jobs)(
+        return Parallel(n_jobs=self.n_jobs)(
             delayed(self._explain_seeded)(x, t, seed) for x, t, seed in batches
         )
-        return np.concatenate(results).astype(np.float32, copy=False)
 
     def _explain_seeded(self, X, target, seed):
         device = self._device
@@ -208,6 +212,12 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         with torch.random.fork_rng(devices=cuda), self.model_.evaluating():
             torch.manual_seed(int(seed))
             out = self._explain_batch(X, target, np.random.default_rng(int(seed)))
+        if isinstance(out, tuple):
+            # methods that also return per-batch by-products (e.g. Dynamask's masks
+            # per area) gather them in their own ``explain``
+            return tuple(
+                o.detach().cpu().numpy() if isinstance(o, torch.Tensor) else o for o in out
+            )
         if isinstance(out, torch.Tensor):
             out = out.detach().cpu().numpy()
         return np.asarray(out, dtype=np.float32).reshape(X.shape)
