@@ -1,5 +1,14 @@
 """Ground-truth and faithfulness metrics for attributions, and their scorers."""
 
+from ._ground_truth import (
+    aup_score,
+    auprc_score,
+    aur_score,
+    auroc_score,
+    mask_entropy,
+    mask_information,
+    normalize_saliency,
+)
 from ._ismail import (
     weighted_accuracy_drop_auc,
     weighted_accuracy_drop_curve,
@@ -12,6 +21,13 @@ from ._ismail import (
 )
 
 __all__ = [
+    "aup_score",
+    "auprc_score",
+    "aur_score",
+    "auroc_score",
+    "mask_entropy",
+    "mask_information",
+    "normalize_saliency",
     "weighted_accuracy_drop_auc",
     "weighted_accuracy_drop_curve",
     "weighted_aup",
