@@ -1,9 +1,11 @@
 """Post-hoc explainers: each an sklearn object with ``fit`` / ``explain``."""
 
+from ._contralsp import ContraLSP
 from ._random import RandomExplainer
 from .base import BaseExplainer
 
 __all__ = [
     "BaseExplainer",
+    "ContraLSP",
     "RandomExplainer",
 ]
