@@ -73,7 +73,9 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         if self.n_jobs is not None and (
             not isinstance(self.n_jobs, numbers.Integral) or self.n_jobs == 0
         ):
-            raise ValueError(f"n_jobs must be None or a non-zero integer; got {self.n_jobs!r}.")
+            raise ValueError(
+                f"n_jobs must be None or a non-zero integer; got {self.n_jobs!r}."
+            )
 
     def fit(self, X, y=None):
         """Validate the model and the data, and learn what the method needs.

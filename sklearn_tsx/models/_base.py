@@ -77,11 +77,17 @@ class _TimeSeriesNetMixin:
                 f"shape {y.shape}."
             )
 
-    def _fit_net(self, X, y, module, criterion):
+    def _fit_net(self, X, y, build_module, criterion, **net_params):
+        """Build and train ``self.net_``.
+
+        ``build_module()`` is called under the seeded torch generator, so weight
+        initialisation, dropout and shuffling all follow ``random_state``;
+        ``net_params`` go to ``NeuralNet`` (callbacks, ``criterion__*`` arguments).
+        """
         device = resolve_device(self.device)
         with seeded_torch(self.random_state, device):
             net = NeuralNet(
-                module=module,
+                module=build_module(),
                 criterion=criterion,
                 optimizer=torch.optim.Adam,
                 optimizer__weight_decay=self.weight_decay,
@@ -92,6 +98,7 @@ class _TimeSeriesNetMixin:
                 train_split=None,
                 device=device,
                 verbose=self.verbose,
+                **net_params,
             )
             net.fit(X, y)
         self.net_ = net
@@ -150,8 +157,11 @@ class TimeSeriesNetClassifier(_TimeSeriesNetMixin, ClassifierMixin, BaseEstimato
                 f"only one class is present: {self.classes_[0]!r}."
             )
         y_encoded = encoder.transform(y.ravel()).reshape(y.shape).astype(np.int64)
-        module = self._build_module(X.shape[1], len(self.classes_))
-        return self._fit_net(X, y_encoded, module, SequenceCrossEntropy)
+        n_classes = len(self.classes_)
+        return self._fit_net(
+            X, y_encoded, lambda: self._build_module(X.shape[1], n_classes),
+            SequenceCrossEntropy,
+        )
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -171,7 +181,8 @@ class TimeSeriesNetClassifier(_TimeSeriesNetMixin, ClassifierMixin, BaseEstimato
 
     def predict(self, X):
         """Predicted labels, of shape (n_samples,) or (n_samples, n_timepoints)."""
-        return self.classes_[self._forward(X).argmax(axis=-1)]
+        indices = self._forward(X).argmax(axis=-1)
+        return self.classes_[indices]
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy; over every (sample, time step) with ``sequence_output``."""
@@ -220,13 +231,16 @@ class TimeSeriesNetRegressor(_TimeSeriesNetMixin, RegressorMixin, BaseEstimator)
         flat = y_train.reshape(-1, n_outputs)
         loc, scale = flat.mean(axis=0), flat.std(axis=0)
         scale[scale < 1e-12] = 1.0
-        module = ScaledOutput(self._build_module(X.shape[1], n_outputs), loc, scale)
-        return self._fit_net(X, y_train, module, torch.nn.MSELoss)
+        return self._fit_net(
+            X, y_train,
+            lambda: ScaledOutput(self._build_module(X.shape[1], n_outputs), loc, scale),
+            torch.nn.MSELoss,
+        )
 
     def predict(self, X):
         """Predictions, of shape (n_samples,), (n_samples, n_outputs) or, with
         ``sequence_output=True``, (n_samples, n_timepoints)."""
-        out = self._forward(X)
+        out = self._forward(X).astype(np.float64)
         return out[..., 0] if self._y_1d else out
 
     def __sklearn_tags__(self):

@@ -10,6 +10,13 @@ from ._modules import (
     TransformerNet,
 )
 
+_ATTENTION_DOC = (
+    "attention_hops : int, default=4\n"
+    "    Rows ``r`` of the attention matrix read at each step.\n"
+    "attention_size : int, default=16\n"
+    "    Width ``d_a`` of the attention's hidden layer.\n"
+)
+
 __all__ = [
     "GRUClassifier",
     "GRURegressor",
@@ -204,7 +211,7 @@ class _InputCellAttentionParams:
     hidden_size=64,
     num_layers=1,
     layers="stacked LSTM layers",
-    extra="attention_hops : int, default=4\n    Rows ``r`` of the attention matrix read at each step.\nattention_size : int, default=16\n    Width ``d_a`` of the attention's hidden layer.\n",
+    extra=_ATTENTION_DOC,
 )
 class InputCellAttentionClassifier(_InputCellAttentionParams, TimeSeriesNetClassifier):
     pass
@@ -215,7 +222,7 @@ class InputCellAttentionClassifier(_InputCellAttentionParams, TimeSeriesNetClass
     hidden_size=64,
     num_layers=1,
     layers="stacked LSTM layers",
-    extra="attention_hops : int, default=4\n    Rows ``r`` of the attention matrix read at each step.\nattention_size : int, default=16\n    Width ``d_a`` of the attention's hidden layer.\n",
+    extra=_ATTENTION_DOC,
 )
 class InputCellAttentionRegressor(_InputCellAttentionParams, TimeSeriesNetRegressor):
     pass

@@ -94,7 +94,8 @@ def check_time_series(X, *, input_name="X", estimator=None, dtype=np.float32):
         raise ValueError(
             f"{input_name} must be 3-D (n_samples, n_channels, n_timepoints) or 2-D "
             f"(n_samples, n_timepoints); got an array with {X.ndim} dimension(s) of "
-            f"shape {X.shape}."
+            f"shape {X.shape}. Reshape your data: a single series of length T is "
+            "X.reshape(1, -1)."
         )
     X = check_array(
         X,
