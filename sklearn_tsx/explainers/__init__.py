@@ -1,6 +1,7 @@
 """Post-hoc explainers: each an sklearn object with ``fit`` / ``explain``."""
 
 from ._contralsp import ContraLSP
+from ._per_step import explain_per_step
 from ._random import RandomExplainer
 from .base import BaseExplainer
 
@@ -8,4 +9,5 @@ __all__ = [
     "BaseExplainer",
     "ContraLSP",
     "RandomExplainer",
+    "explain_per_step",
 ]
