@@ -1,0 +1,230 @@
+"""State experiment of Dynamask (Table 3): saliency of a GRU(200) black box.
+
+A one-layer GRU with 200 units predicts the binary label of every step of the
+State series (``sklearn_tsx.datasets.make_state``: 800 series to train, 200 to
+explain, T = 200, 3 features). Each explainer's saliency is scored against the
+true salient feature of every step with AUP, AUR, mask information and entropy
+(Dynamask Table 3), AUROC and AUPRC (its text), printed beside the paper's
+figures; ExtremalMask beside ContraLSP Table 2 (State), the paper that reports it.
+
+Attribution methods (IG, DeepLIFT, GradientSHAP, FO, AFO, LIME, FIT) explain
+each step's output at that step (:func:`sklearn_tsx.explainers.explain_per_step`)
+and, as in the reference code, their absolute values are scored; mask methods
+(Dynamask, ExtremalMask) explain all steps' outputs at once. A random
+saliency map gives the floor. Methods not yet in
+``sklearn_tsx.explainers`` are listed as missing. Metrics pool the explained
+series; AUP/AUR use ``--convention`` (default ``time_interpret``, the pairing the
+paper's State table used) and are also printed under the exact integral.
+
+Run ``python benchmarks/bench_state.py --quick`` for a small smoke run on CPU
+(shorter series, smaller GRU, few series: its figures are not comparable to the
+paper's), and ``python benchmarks/bench_state.py --device cuda`` for the paper's
+protocol (5 seeds).
+"""
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+import sklearn_tsx.explainers as explainers
+from sklearn_tsx.datasets import make_state
+from sklearn_tsx.explainers import explain_per_step
+from sklearn_tsx.metrics import (
+    aup_score,
+    auprc_score,
+    aur_score,
+    auroc_score,
+    mask_entropy,
+    mask_information,
+)
+from sklearn_tsx.models import GRUClassifier
+
+# Dynamask Table 3 (AUP, AUR, I/1e5, S/1e4) and its text (AUROC, AUPRC: given for
+# Dynamask and IG; "all the other methods have AUROC <= 0.85 and AUPRC <= 0.70").
+# ExtremalMask: ContraLSP Table 2, State (AUP, AUR only; its I and S use another scale).
+PAPER = {
+    "Dynamask": (0.88, 0.70, 2.24, 0.04, 0.93, 0.85),
+    "FO": (0.63, 0.45, 0.21, 1.79, None, None),
+    "AFO": (0.63, 0.42, 0.19, 1.76, None, None),
+    "IG": (0.56, 0.78, 0.05, 1.39, 0.91, 0.79),
+    "GradientSHAP": (0.49, 0.62, 0.33, 1.73, None, None),
+    "LIME": (0.49, 0.50, 0.04, 1.11, None, None),
+    "DeepLIFT": (0.57, 0.20, 0.09, 1.18, None, None),
+    "FIT": (0.44, 0.60, 0.47, 1.57, None, None),
+    "ExtremalMask": (0.87, 0.77, None, None, None, None),
+}
+# Random: the floor every method must beat (not in the paper).
+TARGETS = {"Dynamask": ("AUROC", 0.90), "ExtremalMask": ("AUP", 0.85)}
+
+# benchmark name -> (class names to look for, per-step attribution method?)
+METHODS = {
+    "IG": (("IntegratedGradients",), True),
+    "DeepLIFT": (("DeepLift", "DeepLIFT"), True),
+    "GradientSHAP": (("GradientShap", "GradientSHAP"), True),
+    "FO": (("FeatureOcclusion",), True),
+    "AFO": (("AugmentedFeatureOcclusion", "AFO"), True),
+    "LIME": (("Lime", "LIME"), True),
+    "FIT": (("FIT",), True),
+    "Dynamask": (("Dynamask",), False),
+    "ExtremalMask": (("ExtremalMask",), False),
+    "Random": (("RandomExplainer",), True),
+}
+METRICS = ("AUP", "AUR", "I/1e5", "S/1e4", "AUROC", "AUPRC")
+
+
+def find_explainer(names):
+    for name in names:
+        if hasattr(explainers, name):
+            return getattr(explainers, name)
+    return None
+
+
+def method_params(name, args):
+    """Settings of the mask methods for State (Dynamask appendix C.4, with the
+    area grid of the reference State experiment)."""
+    if name == "Dynamask":
+        areas = np.round(np.arange(0.25, 0.355, 0.01), 2)
+        return dict(
+            area=areas, perturbation="gaussian_blur", sigma_max=1.0, selection="extremal",
+            loss="log_loss", max_epochs=args.mask_epochs,
+            # lr 1 on a loss averaged over the area grid is 1 / n_areas per mask
+            learning_rate=1.0 / len(areas), momentum=1.0, size_reg_init=0.1,
+            size_reg_dilation=100.0, time_reg=1.0,
+        )
+    if name == "ExtremalMask":
+        return dict(max_epochs=args.mask_epochs)
+    return {}
+
+
+def build(cls, model, name, args, seed):
+    explainer = cls(model)
+    params = dict(method_params(name, args), batch_size=args.batch_size,
+                  device=args.device, random_state=seed)
+    accepted = explainer.get_params(deep=False)
+    return explainer.set_params(**{k: v for k, v in params.items() if k in accepted})
+
+
+def score(truth, saliency, convention):
+    return {
+        "AUP": aup_score(truth, saliency, convention=convention),
+        "AUR": aur_score(truth, saliency, convention=convention),
+        "I/1e5": mask_information(truth, saliency) / 1e5,
+        "S/1e4": mask_entropy(truth, saliency) / 1e4,
+        "AUROC": auroc_score(truth, saliency),
+        "AUPRC": auprc_score(truth, saliency),
+        "AUP exact": aup_score(truth, saliency),
+        "AUR exact": aur_score(truth, saliency),
+    }
+
+
+def run_seed(seed, args, methods):
+    data = make_state(args.n_samples, n_timepoints=args.n_timepoints, random_state=seed)
+    n_train = int(0.8 * args.n_samples)
+    X_train, y_train = data.data[:n_train], data.target[:n_train]
+    X_test = data.data[n_train:][: args.n_explain]
+    truth = data.saliency[n_train:][: args.n_explain]
+    start = time.perf_counter()
+    model = GRUClassifier(
+        hidden_size=args.hidden_size, num_layers=1, sequence_output=True, lr=1e-3,
+        max_epochs=args.epochs, batch_size=args.train_batch_size, device=args.device,
+        random_state=seed,
+    ).fit(X_train, y_train)
+    accuracy = model.score(data.data[n_train:], data.target[n_train:])
+    elapsed = time.perf_counter() - start
+    print(f"seed {seed}: GRU({args.hidden_size}) trained in {elapsed:.0f} s, "
+          f"per-step test accuracy {accuracy:.3f}", flush=True)
+    results = {}
+    for name in methods:
+        cls = find_explainer(METHODS[name][0])
+        if cls is None:
+            continue
+        start = time.perf_counter()
+        explainer = build(cls, model, name, args, seed).fit(X_train, y_train)
+        if METHODS[name][1]:
+            saliency = np.abs(explain_per_step(explainer, X_test))
+        else:
+            saliency = explainer.explain(X_test)
+        elapsed = time.perf_counter() - start
+        results[name] = dict(score(truth, saliency, args.convention), seconds=elapsed)
+        print(f"  {name:<13} {elapsed:7.1f} s  " + "  ".join(
+            f"{k} {v:.3f}" for k, v in results[name].items() if k != "seconds"), flush=True)
+    return results, accuracy
+
+
+def cell(values):
+    values = np.asarray(values)
+    return f"{values.mean():.2f} ± {values.std():.2f}"
+
+
+def print_tables(all_results, methods, args):
+    def paper(name, i):
+        value = PAPER.get(name, (None,) * 6)[i]
+        return "  -  " if value is None else f"{value:.2f}"
+
+    print(f"\nState, {len(all_results)} seed(s), AUP/AUR convention {args.convention!r}: "
+          "ours (mean ± std over seeds) | paper")
+    header = f"{'method':<13}" + "".join(f"{m:>22}" for m in METRICS)
+    print(header)
+    print("-" * len(header))
+    for name in methods:
+        runs = [r[name] for r in all_results if name in r]
+        if not runs:
+            print(f"{name:<13}  missing: {' / '.join(METHODS[name][0])} is not in "
+                  "sklearn_tsx.explainers yet")
+            continue
+        print(f"{name:<13}" + "".join(
+            f"{cell([r[m] for r in runs]) + ' | ' + paper(name, i):>22}"
+            for i, m in enumerate(METRICS)))
+    print("\nExact integrals (the definition; not what the paper's table used):")
+    for name in methods:
+        runs = [r[name] for r in all_results if name in r]
+        if runs:
+            per_series = np.mean([r["seconds"] for r in runs]) / args.n_explain
+            print(f"{name:<13} AUP {cell([r['AUP exact'] for r in runs])}   "
+                  f"AUR {cell([r['AUR exact'] for r in runs])}   "
+                  f"time per explained series {per_series:.2f} s")
+    for name, (metric, threshold) in TARGETS.items():
+        runs = [r[name] for r in all_results if name in r]
+        if runs:
+            value = np.mean([r[metric] for r in runs])
+            verdict = "meets" if value >= threshold else "MISSES"
+            print(f"target {name} {metric} >= {threshold}: {value:.3f} -> {verdict}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run on CPU: T=50, GRU(32), 300 series, 10 explained")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument("--n-samples", type=int, default=1000)
+    parser.add_argument("--n-timepoints", type=int, default=200)
+    parser.add_argument("--n-explain", type=int, default=200,
+                        help="test series explained (the paper: all 200)")
+    parser.add_argument("--hidden-size", type=int, default=200)
+    parser.add_argument("--epochs", type=int, default=80, help="GRU training epochs")
+    parser.add_argument("--train-batch-size", type=int, default=64)
+    parser.add_argument("--mask-epochs", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=256,
+                        help="rows per explainer batch")
+    parser.add_argument("--convention", default="time_interpret",
+                        choices=["exact", "dynamask", "time_interpret"])
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    if args.quick:
+        args.n_samples, args.n_timepoints, args.hidden_size = 300, 50, 32
+        args.n_explain, args.epochs, args.mask_epochs = 10, 30, 300
+        args.seeds = args.seeds[:2]
+    torch.set_num_threads(1)
+    print("settings:", vars(args))
+    all_results = []
+    for seed in args.seeds:
+        results, _ = run_seed(seed, args, args.methods)
+        all_results.append(results)
+    print_tables(all_results, args.methods, args)
+
+
+if __name__ == "__main__":
+    main()
