@@ -1,5 +1,12 @@
 """Ground-truth and faithfulness metrics for attributions, and their scorers."""
 
+from ._faithfulness import (
+    comprehensiveness,
+    faithfulness_accuracy,
+    faithfulness_cross_entropy,
+    faithfulness_curves,
+    sufficiency,
+)
 from ._ground_truth import (
     aup_score,
     auprc_score,
@@ -19,15 +26,22 @@ from ._ismail import (
     weighted_precision_recall_areas,
     weighted_precision_recall_curve,
 )
+from ._scorers import make_explanation_scorer
 
 __all__ = [
     "aup_score",
     "auprc_score",
     "aur_score",
     "auroc_score",
+    "comprehensiveness",
+    "faithfulness_accuracy",
+    "faithfulness_cross_entropy",
+    "faithfulness_curves",
+    "make_explanation_scorer",
     "mask_entropy",
     "mask_information",
     "normalize_saliency",
+    "sufficiency",
     "weighted_accuracy_drop_auc",
     "weighted_accuracy_drop_curve",
     "weighted_aup",

@@ -1,0 +1,121 @@
+"""scikit-learn scorers for explainers, so that ``GridSearchCV`` tunes them."""
+
+from . import _faithfulness, _ground_truth
+
+__all__ = ["make_explanation_scorer"]
+
+_GROUND_TRUTH = {
+    "aup": (_ground_truth.aup_score, True),
+    "aur": (_ground_truth.aur_score, True),
+    "auroc": (_ground_truth.auroc_score, True),
+    "auprc": (_ground_truth.auprc_score, True),
+    "information": (_ground_truth.mask_information, True),
+    "entropy": (_ground_truth.mask_entropy, False),
+}
+_FAITHFULNESS = {
+    "accuracy": False,
+    "cross_entropy": True,
+    "sufficiency": False,
+    "comprehensiveness": True,
+}
+
+
+class _ExplanationScorer:
+    """Callable ``scorer(explainer, X, y)``; larger is better."""
+
+    def __init__(self, name, func, sign, ground_truth, kwargs):
+        self._name = name
+        self._func = func
+        self._sign = sign
+        self._ground_truth = ground_truth
+        self._kwargs = kwargs
+
+    def __call__(self, explainer, X, y=None):
+        attributions = explainer.explain(X)
+        if self._ground_truth:
+            if y is None:
+                raise ValueError(
+                    f"The {self._name!r} scorer compares attributions with the true "
+                    "saliency maps: pass them as y, of the shape of X."
+                )
+            return self._sign * float(self._func(y, attributions, **self._kwargs))
+        value = _faithfulness.faithfulness_curves(
+            explainer.estimator, X, attributions, metrics=[self._name],
+            device=getattr(explainer, "device", "cpu"), **self._kwargs,
+        )[self._name][0]
+        return self._sign * float(value)
+
+    def __repr__(self):
+        kwargs = "".join(f", {k}={v!r}" for k, v in self._kwargs.items())
+        sign = "" if self._sign > 0 else ", greater_is_better=False"
+        return f"make_explanation_scorer({self._name!r}{sign}{kwargs})"
+
+
+def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
+    """A scorer ``scorer(explainer, X, y=None)`` that rates an explainer's attributions.
+
+    Ground-truth metrics compare ``explainer.explain(X)`` with the true saliency
+    maps passed as ``y`` (an array of the shape of ``X``). Faithfulness metrics need
+    no ``y``: they substitute the top-ranked entries and watch the explained
+    classifier (``explainer.estimator``). Metrics where lower is better are negated,
+    as in scikit-learn's ``neg_*`` scorers, so larger is always better.
+
+    Inside :class:`~sklearn.model_selection.GridSearchCV` the explainer is cloned,
+    and a clone of a fitted model is unfitted: wrap the model in
+    :class:`sklearn.frozen.FrozenEstimator` (or pass a torch module) so every clone
+    explains the same fitted model.
+
+    Parameters
+    ----------
+    metric : str or callable
+        Ground truth: ``"aup"``, ``"aur"``, ``"auroc"``, ``"auprc"``,
+        ``"information"``, ``"entropy"`` (lower is better), or a callable
+        ``metric(true_saliency, attributions, **kwargs) -> float``.
+        Faithfulness: ``"accuracy"`` (lower is better), ``"cross_entropy"``,
+        ``"sufficiency"`` (lower is better), ``"comprehensiveness"``.
+    greater_is_better : bool, default=None
+        Whether larger metric values are better. ``None`` uses the metric's own
+        direction (``True`` for a callable).
+    **kwargs
+        Passed to the metric: for instance ``convention`` for AUP/AUR, or
+        ``fractions`` (default ``0.2``) and ``baseline`` for faithfulness metrics.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(explainer, X, y=None) -> float``, larger is better.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn_tsx.explainers import RandomExplainer
+    >>> from sklearn_tsx.metrics import make_explanation_scorer
+    >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(20, 2))
+    >>> X = np.random.default_rng(0).normal(size=(12, 2, 10)).astype(np.float32)
+    >>> truth = np.zeros_like(X)
+    >>> truth[:, 0, :3] = 1
+    >>> search = GridSearchCV(RandomExplainer(model), {"random_state": [0, 1]},
+    ...                       scoring=make_explanation_scorer("aup"), cv=2)
+    >>> search.fit(X, truth).best_params_["random_state"] in (0, 1)
+    True
+    """
+    if callable(metric):
+        name = getattr(metric, "__name__", "metric")
+        sign = 1 if greater_is_better in (None, True) else -1
+        return _ExplanationScorer(name, metric, sign, True, kwargs)
+    if metric in _GROUND_TRUTH:
+        func, higher = _GROUND_TRUTH[metric]
+        ground_truth = True
+    elif metric in _FAITHFULNESS:
+        func, higher = None, _FAITHFULNESS[metric]
+        ground_truth = False
+        kwargs.setdefault("fractions", 0.2)
+    else:
+        raise ValueError(
+            f"Unknown explanation metric {metric!r}; choose from "
+            f"{sorted(_GROUND_TRUTH) + sorted(_FAITHFULNESS)} or pass a callable."
+        )
+    if greater_is_better is not None:
+        higher = bool(greater_is_better)
+    return _ExplanationScorer(metric, func, 1 if higher else -1, ground_truth, kwargs)

@@ -1,0 +1,109 @@
+import numpy as np
+import pytest
+import torch
+
+from sklearn_tsx.metrics import (
+    comprehensiveness,
+    faithfulness_accuracy,
+    faithfulness_cross_entropy,
+    faithfulness_curves,
+    sufficiency,
+)
+
+C, T = 3, 10
+
+
+class TwoClass(torch.nn.Module):
+    """Logits (0, 3 * sum of the salient entries): only channel 0, times 0..4 count."""
+
+    def forward(self, x):
+        score = 3.0 * x[:, 0, :5].sum(1)
+        return torch.stack([torch.zeros_like(score), score], dim=1)
+
+
+@pytest.fixture(scope="module")
+def setup():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, C, T)).astype(np.float32)
+    truth = np.zeros_like(X)
+    truth[:, 0, :5] = 1.0
+    random = rng.random(X.shape).astype(np.float32)
+    return X, truth, random
+
+
+def test_curves_shapes_and_ranges(setup):
+    X, truth, _ = setup
+    curves = faithfulness_curves(TwoClass(), X, truth, fractions=[0.1, 0.3, 0.6])
+    assert set(curves) == {"accuracy", "cross_entropy", "sufficiency", "comprehensiveness"}
+    for values in curves.values():
+        assert values.shape == (3,)
+    assert np.all((curves["accuracy"] >= 0) & (curves["accuracy"] <= 1))
+    assert np.all(curves["cross_entropy"] >= 0)
+
+
+def test_true_saliency_beats_random(setup):
+    X, truth, random = setup
+    model = TwoClass()
+    for baseline in ("average", "zeros"):
+        kw = dict(topk=0.15, baseline=baseline)
+        assert faithfulness_accuracy(model, X, truth, **kw) < faithfulness_accuracy(
+            model, X, random, **kw)
+        assert faithfulness_cross_entropy(model, X, truth, **kw) > (
+            faithfulness_cross_entropy(model, X, random, **kw))
+        assert comprehensiveness(model, X, truth, **kw) > comprehensiveness(
+            model, X, random, **kw)
+        # Removing only unimportant entries leaves the prediction untouched.
+        assert sufficiency(model, X, truth, **kw) == pytest.approx(0.0, abs=1e-6)
+        assert sufficiency(model, X, random, **kw) > 0.01
+
+
+def test_zero_baseline_removes_the_signal(setup):
+    X, truth, _ = setup
+    # Substituting every salient entry (5 of 30 = 1/6) by zero gives logits (0, 0).
+    ce = faithfulness_cross_entropy(TwoClass(), X, truth, topk=1 / 6, baseline="zeros")
+    assert ce == pytest.approx(np.log(2), abs=1e-5)
+
+
+def test_batch_size_and_array_baseline(setup):
+    X, truth, random = setup
+    a = faithfulness_curves(TwoClass(), X, random, batch_size=7)
+    b = faithfulness_curves(TwoClass(), X, random, batch_size=500)
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], atol=1e-6)
+    zeros = faithfulness_curves(TwoClass(), X, random, baseline="zeros")
+    array = faithfulness_curves(TwoClass(), X, random, baseline=np.zeros((C, T)))
+    np.testing.assert_allclose(zeros["accuracy"], array["accuracy"])
+
+
+def test_sklearn_tsx_classifier(setup):
+    from sklearn_tsx.models import GRUClassifier
+
+    X, truth, _ = setup
+    y = (X[:, 0, :5].sum(1) > 0).astype(int)
+    clf = GRUClassifier(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
+    value = comprehensiveness(clf, X, truth)
+    assert np.isfinite(value)
+
+
+def test_errors(setup):
+    X, truth, _ = setup
+    model = TwoClass()
+    with pytest.raises(ValueError, match="shape"):
+        faithfulness_curves(model, X, truth[:, :2])
+    with pytest.raises(ValueError, match="fractions"):
+        faithfulness_curves(model, X, truth, fractions=[0.0, 0.5])
+    with pytest.raises(ValueError, match="topk"):
+        comprehensiveness(model, X, truth, topk=[0.1, 0.2])
+    with pytest.raises(ValueError, match="Unknown faithfulness metric"):
+        faithfulness_curves(model, X, truth, metrics=["aup"])
+    with pytest.raises(ValueError, match="baseline"):
+        faithfulness_curves(model, X, truth, baseline="median")
+    with pytest.raises(ValueError, match="baseline"):
+        faithfulness_curves(model, X, truth, baseline=np.zeros(7))
+    with pytest.raises(ValueError, match="batch_size"):
+        faithfulness_curves(model, X, truth, batch_size=0)
+    regressor = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(C * T, 1))
+    with pytest.raises(ValueError, match="classifier"):
+        faithfulness_curves(regressor, X, truth)
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        faithfulness_curves(model, np.full_like(X, np.nan), truth)
