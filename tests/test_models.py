@@ -50,16 +50,24 @@ def _small(cls, **params):
 
 
 def _expected_failures(estimator):
+    failures = {}
+    if isinstance(estimator, tuple(REGRESSORS)):
+        # float32 matrix kernels block differently for different batch sizes, so
+        # a prediction may move by one float32 ulp (~1e-7) between a batch and a
+        # subset of it; the check's tolerance is 1e-7 absolute.
+        failures["check_methods_subset_invariance"] = (
+            "float32 forward passes differ by one ulp between batch compositions"
+        )
     # Recurrent nets read sklearn's tabular check data (make_regression, 10
     # features) as a length-10 univariate sequence; with the checks' small
     # training budget they do not reach the R^2 > 0.5 the check asks for. The
     # same nets fit real series (test_regressors_learn, the Covid3Month test).
     if isinstance(estimator, (GRURegressor, LSTMRegressor, InputCellAttentionRegressor)):
-        return {
-            "check_regressors_train": "recurrent net on tabular data read as a "
-            "sequence: R^2 below 0.5 within the checks' training budget"
-        }
-    return {}
+        failures["check_regressors_train"] = (
+            "recurrent net on tabular data read as a sequence: R^2 below 0.5 within "
+            "the checks' training budget"
+        )
+    return failures
 
 
 @parametrize_with_checks(
