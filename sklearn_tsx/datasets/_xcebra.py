@@ -25,7 +25,7 @@ def make_xcebra_recording(
     *,
     n_behavior_latents=2,
     n_time_latents=2,
-    connectivity=0.5,
+    connectivity=0.3,
     smoothness=0.99,
     nonlinear=True,
     noise=0.01,
@@ -60,7 +60,7 @@ def make_xcebra_recording(
         Number of behaviour-driven latents (and columns of ``y``).
     n_time_latents : int, default=2
         Number of time-driven latents.
-    connectivity : float in (0, 1], default=0.5
+    connectivity : float in (0, 1], default=0.3
         Probability that a channel is connected to a latent group.
     smoothness : float in [0, 1), default=0.99
         AR(1) coefficient of the latents; larger is smoother.

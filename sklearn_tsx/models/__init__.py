@@ -13,6 +13,7 @@ from ._nets import (
     TransformerClassifier,
     TransformerRegressor,
 )
+from .xcebra import XCEBRA
 
 __all__ = [
     "GRUClassifier",
@@ -25,4 +26,5 @@ __all__ = [
     "TCNRegressor",
     "TransformerClassifier",
     "TransformerRegressor",
+    "XCEBRA",
 ]
