@@ -79,9 +79,10 @@ def make_xcebra_recording(
         The recording, one row per time step (``cebra.CEBRA``'s convention).
     y : ndarray of shape (n_timesteps, n_behavior_latents), dtype float32
         The behaviour: the behaviour latents themselves.
-    attribution_map : ndarray of shape (n_behavior_latents + n_time_latents, n_channels), dtype bool
+    attribution_map : ndarray of shape (n_latents, n_channels), dtype bool
         ``attribution_map[k, c]`` is True when channel ``c`` depends on latent
-        ``k``; behaviour latents come first.
+        ``k``; ``n_latents = n_behavior_latents + n_time_latents``, behaviour
+        latents first.
     latents : ndarray of shape (n_timesteps, n_behavior_latents + n_time_latents)
         Only with ``return_latents=True``.
 
@@ -98,7 +99,11 @@ def make_xcebra_recording(
         ("n_behavior_latents", n_behavior_latents, 1),
         ("n_time_latents", n_time_latents, 1),
     ]:
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        if (
+            not isinstance(value, numbers.Integral)
+            or isinstance(value, bool)
+            or value < minimum
+        ):
             raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
     n_latents = n_behavior_latents + n_time_latents
     if n_channels <= n_latents:

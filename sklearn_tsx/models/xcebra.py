@@ -13,6 +13,7 @@ import contextlib
 import copy
 import io
 import numbers
+import warnings
 
 import cebra
 import cebra.data
@@ -66,8 +67,12 @@ def _check_real(value, name, low, high, *, low_open=False):
 
 @contextlib.contextmanager
 def _quiet():
-    """Silence the progress prints of ``cebra``'s multi-objective and attribution code."""
-    with contextlib.redirect_stdout(io.StringIO()):
+    """Silence the progress prints of ``cebra``'s multi-objective and attribution code,
+    and the deprecation warning its ``JacobianReg`` triggers in torch at every step."""
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="This overload of addcdiv", category=UserWarning
+        )
         yield
 
 
@@ -335,7 +340,9 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return dataset, loader
 
     def _make_criterion(self):
-        loss = dict(name="FixedEuclideanInfoNCE", kwargs=dict(temperature=float(self.temperature)))
+        loss = dict(
+            name="FixedEuclideanInfoNCE", kwargs=dict(temperature=float(self.temperature))
+        )
         return cebra.models.MultiCriterions(
             losses=[
                 dict(indices=(0, self.n_behavior_latents), contrastive_loss=loss),
@@ -349,7 +356,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps, n_channels) or (n_samples, n_channels, n_timepoints)
+        X : array-like of shape (n_timesteps, n_channels) or (n, C, T)
             A recording, one row per time step, or a panel (see Notes).
         y : array-like of shape (n_timesteps,) or (n_timesteps, n_behavior_variables)
             The behaviour at each time step (for a panel: ``(n_samples,
@@ -437,7 +444,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps, n_channels) or (n_samples, n_channels, n_timepoints)
+        X : array-like of shape (n_timesteps, n_channels) or (n, C, T)
             A recording or a panel (see Notes of :class:`XCEBRA`).
 
         Returns
@@ -458,7 +465,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps, n_channels) or (n_samples, n_channels, n_timepoints)
+        X : array-like of shape (n_timesteps, n_channels) or (n, C, T)
             Held-out recording or panel.
         y : array-like of shape (n_timesteps,) or (n_timesteps, n_behavior_variables)
             Its behaviour.
@@ -498,7 +505,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps, n_channels) or (n_samples, n_channels, n_timepoints)
+        X : array-like of shape (n_timesteps, n_channels) or (n, C, T)
             A recording or a panel (see Notes of :class:`XCEBRA`).
         backend : {"torch.func", "cebra"}, default="torch.func"
             ``"torch.func"`` computes all Jacobians at once with
@@ -567,7 +574,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_timesteps, n_channels) or (n_samples, n_channels, n_timepoints)
+        X : array-like of shape (n_timesteps, n_channels) or (n, C, T)
             A recording or a panel (see Notes of :class:`XCEBRA`). Attribution
             cost grows linearly with its length: a few thousand steps suffice.
         method : str, default="inverted-neuron-gradient"
@@ -606,7 +613,8 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             )
         if jacobian_backend not in JACOBIAN_BACKENDS:
             raise ValueError(
-                f"jacobian_backend must be one of {JACOBIAN_BACKENDS}; got {jacobian_backend!r}."
+                f"jacobian_backend must be one of {JACOBIAN_BACKENDS}; "
+                f"got {jacobian_backend!r}."
             )
         _check_int(n_shapley_samples, "n_shapley_samples", 1)
         _check_int(n_ig_steps, "n_ig_steps", 1)
@@ -643,7 +651,8 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if method is ShapleyValueSampling:
             attribution = method(self.encoder_)
             per_latent = [
-                attribution.attribute(inputs, target=k, **kwargs) for k in range(self.n_latents)
+                attribution.attribute(inputs, target=k, **kwargs)
+                for k in range(self.n_latents)
             ]
         else:
             attribution = method(self.encoder_, layer=self.encoder_)
