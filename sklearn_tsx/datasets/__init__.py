@@ -8,6 +8,14 @@ from ._ismail import (
 )
 from ._state import make_state
 from ._switch_feature import make_switch_feature
+from ._tser import (
+    load_covid3month,
+    load_tecator,
+    load_tser_tsfile,
+    make_tser_multivariate_interaction,
+    make_tser_multivariate_threshold,
+    make_tser_univariate_threshold,
+)
 from ._whitebox import WhiteBoxRegressor, make_arma, make_rare_feature, make_rare_time
 from ._xcebra import make_xcebra_recording
 
@@ -18,6 +26,12 @@ __all__ = [
     "make_rare_time",
     "make_state",
     "make_switch_feature",
+    "load_covid3month",
+    "load_tecator",
+    "load_tser_tsfile",
+    "make_tser_multivariate_interaction",
+    "make_tser_multivariate_threshold",
+    "make_tser_univariate_threshold",
     "ISMAIL_GEOMETRIES",
     "ISMAIL_PROCESSES",
     "make_ismail_background",

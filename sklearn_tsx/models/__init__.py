@@ -13,6 +13,7 @@ from ._nets import (
     TransformerClassifier,
     TransformerRegressor,
 )
+from .magnets import MagnetsClassifier, MagnetsRegressor
 from .xcebra import XCEBRA
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "InputCellAttentionRegressor",
     "LSTMClassifier",
     "LSTMRegressor",
+    "MagnetsClassifier",
+    "MagnetsRegressor",
     "TCNClassifier",
     "TCNRegressor",
     "TransformerClassifier",

@@ -1,0 +1,212 @@
+"""Torch modules of MAGNETS (Forest, Wei and Fink, 2025): a 1-D U-Net mask
+generator, straight-through Gumbel-sigmoid binary masks, aggregation of the masked
+series, and a linear concept bottleneck followed by a linear head."""
+
+import torch
+from torch import nn
+
+__all__ = ["UNet1d", "MagnetsNet", "AGGREGATIONS"]
+
+AGGREGATIONS = ("sum", "mean", "max", "lp")
+
+
+class _DoubleConv(nn.Sequential):
+    def __init__(self, n_in, n_out, kernel_size):
+        pad = kernel_size // 2
+        super().__init__(
+            nn.Conv1d(n_in, n_out, kernel_size, padding=pad),
+            nn.ReLU(),
+            nn.Conv1d(n_out, n_out, kernel_size, padding=pad),
+            nn.ReLU(),
+        )
+
+
+class UNet1d(nn.Module):
+    """1-D U-Net: ``depth`` max-pool halvings with ``width * 2**level`` filters,
+    transposed-convolution upsampling and skip connections.
+
+    Series whose length is not a multiple of ``2**depth`` are padded on the right
+    (edge values repeated) and the output is cropped back.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output channels.
+    depth : int
+        Number of halvings; series need at least ``2**depth`` time points.
+    width : int
+        Filters of the first level.
+    kernel_size : int
+        Odd convolution width.
+    """
+
+    def __init__(self, n_in, n_out, depth, width, kernel_size):
+        super().__init__()
+        self.depth = depth
+        widths = [width * 2**level for level in range(depth + 1)]
+        self.down = nn.ModuleList()
+        n_prev = n_in
+        for w in widths:
+            self.down.append(_DoubleConv(n_prev, w, kernel_size))
+            n_prev = w
+        self.upsample = nn.ModuleList()
+        self.up = nn.ModuleList()
+        for level in reversed(range(depth)):
+            self.upsample.append(nn.ConvTranspose1d(widths[level + 1], widths[level], 2, 2))
+            self.up.append(_DoubleConv(2 * widths[level], widths[level], kernel_size))
+        self.out = nn.Conv1d(widths[0], n_out, 1)
+
+    def forward(self, x):
+        n_time = x.shape[-1]
+        multiple = 2**self.depth
+        pad = -n_time % multiple
+        if pad:
+            x = nn.functional.pad(x, (0, pad), mode="replicate")
+        skips = []
+        h = x
+        for level, block in enumerate(self.down):
+            if level:
+                h = nn.functional.max_pool1d(h, 2)
+            h = block(h)
+            skips.append(h)
+        skips.pop()
+        for upsample, block in zip(self.upsample, self.up):
+            h = block(torch.cat([skips.pop(), upsample(h)], dim=1))
+        return self.out(h)[..., :n_time]
+
+
+def gumbel_sigmoid_st(logits, temperature, training):
+    """Binary masks from logits.
+
+    In training, logistic noise (the difference of two Gumbel draws) is added and
+    the forward value is the hard threshold of ``sigmoid((logits + noise) / tau)``
+    at 0.5, while the gradient is that of the soft sigmoid (straight-through).
+    At inference there is no noise: the mask is ``logits > 0``.
+    """
+    if not training:
+        return (logits > 0).to(logits.dtype)
+    u = torch.rand_like(logits).clamp_(1e-6, 1 - 1e-6)
+    soft = torch.sigmoid((logits + torch.log(u) - torch.log1p(-u)) / temperature)
+    hard = (soft > 0.5).to(logits.dtype)
+    return hard + soft - soft.detach()
+
+
+class MagnetsNet(nn.Module):
+    """MAGNETS: masks, aggregation, concept bottleneck and additive head.
+
+    ``forward`` maps ``(batch, C, T)`` to ``(batch, n_outputs)``: in the units of
+    ``y`` for a regressor (``loc`` and ``scale`` undo the target standardisation),
+    logits for a classifier. :meth:`decompose` returns every intermediate quantity,
+    and the prediction is exactly ``contributions.sum(-1) + output_bias``.
+
+    Parameters
+    ----------
+    n_channels, n_masks, n_concepts, n_outputs : int
+    temperature : float
+        Gumbel-sigmoid temperature.
+    aggregation : {"sum", "mean", "max", "lp"}
+    p : float
+        Exponent of the ``"lp"`` aggregation.
+    depth, width, kernel_size : int
+        U-Net architecture.
+    x_loc, x_scale : array-like of shape (n_channels,)
+        Per-channel standardisation of the U-Net's input.
+    feature_scale : array-like of shape (n_channels * n_masks,)
+        Typical size of each aggregated feature; the bottleneck reads the features
+        divided by it, so its weights (and their penalties) are scale-free.
+    loc, scale : array-like of shape (n_outputs,)
+        Output affine map (target standardisation of a regressor; 0 and 1 otherwise).
+    """
+
+    def __init__(
+        self,
+        n_channels,
+        n_masks,
+        n_concepts,
+        n_outputs,
+        *,
+        temperature,
+        aggregation,
+        p,
+        depth,
+        width,
+        kernel_size,
+        x_loc,
+        x_scale,
+        feature_scale,
+        loc,
+        scale,
+    ):
+        super().__init__()
+        self.n_channels = n_channels
+        self.n_masks = n_masks
+        self.temperature = temperature
+        self.aggregation = aggregation
+        self.p = p
+        self.mask_generator = UNet1d(n_channels, n_channels * n_masks, depth, width, kernel_size)
+        # Normalised logits stay where the straight-through gradient flows; without
+        # this the U-Net's outputs drift to large values and the masks freeze to
+        # all-ones or all-zeros early in training.
+        self.logit_norm = nn.BatchNorm1d(n_channels * n_masks)
+        self.bottleneck = nn.Linear(n_channels * n_masks, n_concepts)
+        self.head = nn.Linear(n_concepts, n_outputs)
+        for name, value in [
+            ("x_loc", x_loc),
+            ("x_scale", x_scale),
+            ("feature_scale", feature_scale),
+            ("loc", loc),
+            ("scale", scale),
+        ]:
+            self.register_buffer(name, torch.as_tensor(value, dtype=torch.float32))
+
+    def masks(self, x):
+        """Binary masks of shape ``(batch, C, M, T)``."""
+        z = (x - self.x_loc[:, None]) / self.x_scale[:, None]
+        logits = self.logit_norm(self.mask_generator(z))
+        logits = logits.view(len(x), self.n_channels, self.n_masks, -1)
+        return gumbel_sigmoid_st(logits, self.temperature, self.training)
+
+    def aggregate(self, x, masks):
+        """Aggregated features ``(batch, C, M)`` of the masked series."""
+        x = x[:, :, None, :]
+        if self.aggregation == "sum":
+            return (masks * x).sum(-1)
+        if self.aggregation == "mean":
+            return (masks * x).sum(-1) / masks.sum(-1).clamp(min=1.0)
+        if self.aggregation == "max":
+            # Unselected steps count as the series' minimum, so the gradient reaches
+            # the mask at the maximum; an empty mask yields that minimum.
+            floor = x.amin(-1, keepdim=True).detach()
+            return (masks * x + (1 - masks) * floor).amax(-1)
+        return ((masks * x.abs() ** self.p).sum(-1) + 1e-12) ** (1.0 / self.p)
+
+    def effective_weights(self):
+        """Bottleneck and head weights acting on the raw features and producing the
+        output in its own units: ``(W, b, V, c)`` with
+        ``concepts = features @ W.T + b`` and ``output = concepts @ V.T + c``."""
+        W = self.bottleneck.weight / self.feature_scale
+        V = self.head.weight * self.scale[:, None]
+        c = self.head.bias * self.scale + self.loc
+        return W, self.bottleneck.bias, V, c
+
+    def decompose(self, x):
+        """Masks ``(B, C, M, T)``, features ``(B, C, M)``, concepts ``(B, K)``,
+        contributions ``(B, n_outputs, K)`` and the output bias ``(n_outputs,)``."""
+        masks = self.masks(x)
+        features = self.aggregate(x, masks)
+        concepts = self.bottleneck(features.flatten(1) / self.feature_scale)
+        _, _, V, c = self.effective_weights()
+        contributions = concepts[:, None, :] * V[None]
+        return masks, features, concepts, contributions, c
+
+    def forward(self, x):
+        *_, contributions, bias = self.decompose(x)
+        return contributions.sum(-1) + bias
+
+    def penalties(self):
+        """L1 norm of the bottleneck weights and ``||B^T B - I||_F`` with ``B`` the
+        ``(C*M, K)`` bottleneck matrix."""
+        W = self.bottleneck.weight
+        gram = W @ W.T
+        eye = torch.eye(len(gram), device=W.device, dtype=W.dtype)
+        return W.abs().sum(), torch.linalg.matrix_norm(gram - eye)

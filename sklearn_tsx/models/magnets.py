@@ -1,0 +1,550 @@
+"""MAGNETS: interpretable neural networks for time-series regression that learn to
+mask and aggregate (Forest, Wei and Fink, 2025, arXiv:2512.03578), and the same
+architecture as a classifier.
+
+A 1-D U-Net reads the series and emits ``M`` binary masks per channel (answering
+*when* and *how long*); each masked channel is aggregated into one scalar
+(*how much*); a linear bottleneck, kept sparse and orthogonal by penalties, maps
+the ``C x M`` scalars to ``K`` concepts; a linear head adds the concepts up.
+"""
+
+import numbers
+import textwrap
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import Bunch
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import Callback
+
+from ..utils import validate_time_series_data
+from ._base import SequenceCrossEntropy, _check_positive_int, _TimeSeriesNetMixin
+from ._magnets_modules import AGGREGATIONS, MagnetsNet
+
+__all__ = ["MagnetsRegressor", "MagnetsClassifier"]
+
+
+class _BottleneckPenalty(Callback):
+    """Adds ``lambda_sparsity * L1 + lambda_orthogonality * ortho`` of the bottleneck
+    to the training loss.
+
+    The penalties do not depend on the batch, so their gradient is accumulated
+    after the data loss's backward pass and before the optimiser step, which is
+    the same update as differentiating their sum with the loss.
+    """
+
+    def __init__(self, lambda_sparsity, lambda_orthogonality):
+        self.lambda_sparsity = lambda_sparsity
+        self.lambda_orthogonality = lambda_orthogonality
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        l1, ortho = net.module_.penalties()
+        penalty = self.lambda_sparsity * l1 + self.lambda_orthogonality * ortho
+        if penalty.requires_grad:
+            penalty.backward()
+        net.history.record_batch("penalty", float(penalty.detach()))
+
+
+class _StandardisedMSE(torch.nn.Module):
+    """Mean squared error of ``(y_pred - y) / scale``: the loss of standardised
+    targets, so that the penalty weights do not depend on the units of ``y``."""
+
+    def __init__(self, scale):
+        super().__init__()
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
+
+    def forward(self, y_pred, y_true):
+        return torch.mean(((y_pred - y_true) / self.scale) ** 2)
+
+
+def _check_non_negative(value, name):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value >= 0:
+        raise ValueError(f"{name} must be a non-negative float; got {value!r}.")
+
+
+def _check_positive(value, name):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value > 0:
+        raise ValueError(f"{name} must be a positive float; got {value!r}.")
+
+
+class _MagnetsBase(_TimeSeriesNetMixin):
+    """Parameters, fitting and explanations shared by the regressor and the classifier."""
+
+    def __init__(
+        self,
+        *,
+        n_masks=4,
+        n_concepts=4,
+        temperature=1.0,
+        aggregation="sum",
+        aggregation_p=2.0,
+        lambda_sparsity=1e-3,
+        lambda_orthogonality=1e-3,
+        unet_depth=2,
+        unet_width=16,
+        kernel_size=5,
+        lr=3e-3,
+        max_epochs=100,
+        batch_size=32,
+        weight_decay=0.0,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_masks = n_masks
+        self.n_concepts = n_concepts
+        self.temperature = temperature
+        self.aggregation = aggregation
+        self.aggregation_p = aggregation_p
+        self.lambda_sparsity = lambda_sparsity
+        self.lambda_orthogonality = lambda_orthogonality
+        self.unet_depth = unet_depth
+        self.unet_width = unet_width
+        self.kernel_size = kernel_size
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_params(self):
+        _check_positive_int(self.n_masks, "n_masks")
+        _check_positive_int(self.n_concepts, "n_concepts")
+        _check_positive(self.temperature, "temperature")
+        if self.aggregation not in AGGREGATIONS:
+            raise ValueError(
+                f"aggregation must be one of {AGGREGATIONS}; got {self.aggregation!r}."
+            )
+        if self.aggregation == "lp":
+            _check_positive(self.aggregation_p, "aggregation_p")
+        _check_non_negative(self.lambda_sparsity, "lambda_sparsity")
+        _check_non_negative(self.lambda_orthogonality, "lambda_orthogonality")
+        _check_positive_int(self.unet_depth, "unet_depth")
+        _check_positive_int(self.unet_width, "unet_width")
+        _check_positive_int(self.kernel_size, "kernel_size")
+        if self.kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd; got {self.kernel_size}.")
+        _check_positive_int(self.max_epochs, "max_epochs", minimum=0)
+        _check_positive_int(self.batch_size, "batch_size")
+        _check_positive(self.lr, "lr")
+        _check_non_negative(self.weight_decay, "weight_decay")
+
+    def _check_length(self, X):
+        n_channels, n_timepoints = X.shape[1:]
+        minimum = 2**self.unet_depth
+        if n_timepoints < minimum:
+            raise ValueError(
+                f"{type(self).__name__} with unet_depth={self.unet_depth} halves the "
+                f"series {self.unet_depth} times and needs at least {minimum} time "
+                f"points; X has {n_timepoints} time point(s) "
+                f"({n_channels * n_timepoints} feature(s)). Lower unet_depth."
+            )
+
+    def _build_module(self, X, n_outputs, loc, scale):
+        n_channels = X.shape[1]
+        x_loc = X.mean(axis=(0, 2))
+        x_scale = X.std(axis=(0, 2))
+        x_scale[x_scale < 1e-12] = 1.0
+        module = MagnetsNet(
+            n_channels,
+            self.n_masks,
+            self.n_concepts,
+            n_outputs,
+            temperature=self.temperature,
+            aggregation=self.aggregation,
+            p=self.aggregation_p,
+            depth=self.unet_depth,
+            width=self.unet_width,
+            kernel_size=self.kernel_size,
+            x_loc=x_loc,
+            x_scale=x_scale,
+            feature_scale=np.ones(n_channels * self.n_masks, dtype=np.float32),
+            loc=loc,
+            scale=scale,
+        )
+        # Typical size of each channel's feature under a full mask of |x|.
+        with torch.no_grad():
+            x_abs = torch.from_numpy(np.abs(X))
+            full = module.aggregate(x_abs, torch.ones(*X.shape[:2], 1, X.shape[2]))
+            typical = full.mean(0).clamp(min=1e-6).repeat_interleave(self.n_masks)
+            module.feature_scale.copy_(typical)
+        return module
+
+    def _fit_magnets(self, X, y, build_module, criterion, **criterion_params):
+        """Train through skorch; the module is built under the seed."""
+        callbacks = []
+        if self.lambda_sparsity or self.lambda_orthogonality:
+            callbacks.append(
+                (
+                    "bottleneck_penalty",
+                    _BottleneckPenalty(self.lambda_sparsity, self.lambda_orthogonality),
+                )
+            )
+        self._fit_net(
+            X,
+            y,
+            build_module,
+            criterion,
+            callbacks=callbacks,
+            **{f"criterion__{k}": v for k, v in criterion_params.items()},
+        )
+        W, b, V, c = (t.detach().cpu().numpy() for t in self.module_.effective_weights())
+        self.bottleneck_weights_ = W.reshape(self.n_concepts, X.shape[1], self.n_masks)
+        self.bottleneck_bias_ = b
+        self.head_weights_ = V
+        self.head_bias_ = c
+        return self
+
+    def _decompose(self, X):
+        check_is_fitted(self, "net_")
+        X = validate_time_series_data(self, X, reset=False)
+        module = self.module_
+        was_training = module.training
+        module.eval()
+        device = next(module.parameters()).device
+        parts = []
+        try:
+            with torch.no_grad():
+                for start in range(0, len(X), self.batch_size):
+                    x = torch.from_numpy(X[start : start + self.batch_size]).to(device)
+                    masks, features, concepts, contributions, bias = module.decompose(x)
+                    parts.append(
+                        [
+                            t.cpu().numpy()
+                            for t in (masks, features, concepts, contributions)
+                        ]
+                    )
+        finally:
+            module.train(was_training)
+        masks, features, concepts, contributions = (
+            np.concatenate([p[i] for p in parts]) for i in range(4)
+        )
+        return masks.astype(bool), features, concepts, contributions, bias.cpu().numpy()
+
+    def _explain(self, X, squeeze):
+        masks, features, concepts, contributions, bias = self._decompose(X)
+        if squeeze:
+            contributions, bias = contributions[:, 0], bias[0]
+        return Bunch(
+            masks=masks,
+            features=features,
+            concepts=concepts,
+            contributions=contributions,
+            bias=bias,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = False
+        return tags
+
+
+_DOC = """MAGNETS {kind}: learned binary masks, aggregation, and a sparse linear concept
+bottleneck (Forest, Wei and Fink, 2025), trained by skorch.
+
+A 1-D U-Net reads the standardised panel ``(n_samples, C, T)`` and emits ``M``
+mask logits per channel and time step, batch-normalised so that they stay where
+the straight-through gradient flows. Masks are binary in the forward pass:
+straight-through Gumbel-sigmoid with temperature ``tau`` in training, ``logit >
+0`` (no noise) at inference. Each masked channel is aggregated into a scalar,
+giving ``C x M`` features ``z``; concepts are ``h = z @ W.T + b`` and the
+{output} is ``h @ V.T + c``, an additive sum of concept contributions. The loss
+is {loss} ``+ lambda_sparsity * |W|_1 + lambda_orthogonality * ||W W^T - I||_F``
+with ``W`` read on scale-free features (each feature divided by its typical size
+on the training data).
+
+Input is a panel in any format that :func:`sklearn_tsx.utils.check_time_series`
+accepts; a 2-D array is one channel.
+
+Parameters
+----------
+n_masks : int, default=4
+    ``M``, masks per channel.
+n_concepts : int, default=4
+    ``K``, concepts of the bottleneck.
+temperature : float, default=1.0
+    ``tau`` of the Gumbel-sigmoid relaxation, > 0: lower values give sharper
+    (larger, noisier) straight-through gradients.
+aggregation : {{"sum", "mean", "max", "lp"}}, default="sum"
+    How a masked channel becomes a scalar: the sum of the selected values (the
+    paper's choice), their mean, their maximum (unselected steps count as the
+    series' minimum), or their Lp norm ``(sum m |x|^p)^(1/p)``.
+aggregation_p : float, default=2.0
+    ``p`` of the ``"lp"`` aggregation.
+lambda_sparsity : float, default=1e-3
+    Weight of the L1 penalty on the bottleneck weights, >= 0.
+lambda_orthogonality : float, default=1e-3
+    Weight of the orthogonality penalty ``||W W^T - I||_F``, >= 0.
+unet_depth : int, default=2
+    Number of halvings of the U-Net; series need at least ``2**unet_depth``
+    time points.
+unet_width : int, default=16
+    Filters of the U-Net's first level (doubled at each level).
+kernel_size : int, default=5
+    Odd width of the U-Net's convolutions.
+lr : float, default=3e-3
+    Adam learning rate.
+max_epochs : int, default=100
+    Number of training epochs.
+batch_size : int, default=32
+    Mini-batch size for training, prediction and explanation.
+weight_decay : float, default=0.0
+    Adam weight decay.
+device : str, default="cpu"
+    Torch device; ``"auto"`` takes CUDA when available.
+random_state : int, RandomState instance or None, default=None
+    Seeds weight initialisation, Gumbel noise and shuffling: the same seed
+    gives the same model.
+verbose : int, default=0
+    Print skorch's epoch table when positive.
+
+Attributes
+----------
+net_ : skorch.NeuralNet
+    The trained skorch net.
+module_ : MagnetsNet
+    The trained torch module, mapping ``(batch, C, T)`` to {module_output}.
+bottleneck_weights_ : ndarray of shape (n_concepts, n_channels, n_masks)
+    ``W``: weight of each aggregated feature (in its own units) in each concept.
+bottleneck_bias_ : ndarray of shape (n_concepts,)
+    ``b``.
+head_weights_ : ndarray of shape ({n_out}, n_concepts)
+    ``V``: weight of each concept in each {out_name}.
+head_bias_ : ndarray of shape ({n_out},)
+    ``c``.
+{attributes}n_features_in_ : int
+    ``n_channels_in_ * n_timepoints_in_``.
+n_channels_in_ : int
+    Number of channels seen in ``fit``.
+n_timepoints_in_ : int
+    Number of time points seen in ``fit``.
+
+See Also
+--------
+sklearn_tsx.explainers.MagnetsExplainer : Per-(channel, time) attributions
+    from the masks and weights.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn_tsx.models import {name}
+>>> rng = np.random.default_rng(0)
+>>> X = rng.normal(size=(40, 2, 16)).astype(np.float32)
+{example}"""
+
+
+def _magnets_docstring(**fields):
+    def decorate(cls):
+        doc = _DOC.format(name=cls.__name__, **fields)
+        cls.__doc__ = textwrap.indent(doc, "    ").lstrip()
+        return cls
+
+    return decorate
+
+
+@_magnets_docstring(
+    kind="regressor",
+    output="prediction",
+    loss="the mean squared error of the standardised targets",
+    module_output="predictions in the units of ``y``",
+    n_out="n_outputs_",
+    out_name="output, in the units of ``y``",
+    attributes="n_outputs_ : int\n    Number of regression outputs.\n",
+    example=(
+        ">>> y = np.maximum(X[:, 0], 0).sum(axis=1)\n"
+        ">>> model = MagnetsRegressor(n_masks=2, n_concepts=2, max_epochs=5,\n"
+        "...                          random_state=0).fit(X, y)\n"
+        ">>> parts = model.explain(X[:3])\n"
+        ">>> parts.masks.shape\n"
+        "(3, 2, 2, 16)\n"
+        ">>> bool(np.allclose(parts.contributions.sum(axis=1) + parts.bias,\n"
+        "...                  model.predict(X[:3]), atol=1e-4))\n"
+        "True\n"
+    ),
+)
+class MagnetsRegressor(_MagnetsBase, RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        """Train the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Training panel.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        self : object
+            The fitted regressor.
+        """
+        self._check_params()
+        X, y = validate_time_series_data(
+            self, X, y, reset=True, multi_output=True, y_numeric=True
+        )
+        self._check_length(X)
+        y = y.astype(np.float32)
+        self._y_1d = y.ndim == 1
+        y_train = y.reshape(len(y), -1)
+        self.n_outputs_ = y_train.shape[1]
+        loc, scale = y_train.mean(axis=0), y_train.std(axis=0)
+        scale[scale < 1e-12] = 1.0
+        return self._fit_magnets(
+            X, y_train, lambda: self._build_module(X, self.n_outputs_, loc, scale),
+            _StandardisedMSE, scale=scale,
+        )
+
+    def predict(self, X):
+        """Predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel to predict.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Equal to ``contributions.sum(-1) + bias`` of :meth:`explain`.
+        """
+        out = self._forward(X).astype(np.float64)
+        return out[:, 0] if self._y_1d else out
+
+    def explain(self, X):
+        """The additive decomposition of the predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel to explain.
+
+        Returns
+        -------
+        explanation : :class:`~sklearn.utils.Bunch`
+            ``masks`` : bool ndarray of shape (n_samples, n_channels, n_masks,
+            n_timepoints), the binary masks (deterministic at inference);
+            ``features`` : ndarray of shape (n_samples, n_channels, n_masks),
+            the aggregated masked values; ``concepts`` : ndarray of shape
+            (n_samples, n_concepts); ``contributions`` : ndarray of shape
+            (n_samples, n_concepts), or (n_samples, n_outputs, n_concepts) for
+            a 2-D ``y``, each concept's additive share of the prediction;
+            ``bias`` : float or ndarray of shape (n_outputs,). The prediction
+            is ``contributions.sum(-1) + bias``.
+        """
+        check_is_fitted(self, "net_")
+        return self._explain(X, squeeze=self._y_1d)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+@_magnets_docstring(
+    kind="classifier",
+    output="vector of class logits",
+    loss="the cross-entropy",
+    module_output="class logits",
+    n_out="n_classes",
+    out_name="class logit",
+    attributes="classes_ : ndarray of shape (n_classes,)\n    Labels seen in ``fit``.\n",
+    example=(
+        ">>> y = (np.maximum(X[:, 0], 0).sum(axis=1) > 6).astype(int)\n"
+        ">>> model = MagnetsClassifier(n_masks=2, n_concepts=2, max_epochs=5,\n"
+        "...                           random_state=0).fit(X, y)\n"
+        ">>> model.predict_proba(X[:3]).shape\n"
+        "(3, 2)\n"
+        ">>> model.explain(X[:3]).contributions.shape\n"
+        "(3, 2, 2)\n"
+    ),
+)
+class MagnetsClassifier(_MagnetsBase, ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        """Train the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Training panel.
+        y : array-like of shape (n_samples,)
+            Labels, of any type.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        self._check_params()
+        X, y = validate_time_series_data(self, X, y, reset=True)
+        self._check_length(X)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in y; "
+                f"only one class is present: {self.classes_[0]!r}."
+            )
+        n_classes = len(self.classes_)
+        loc, scale = np.zeros(n_classes, np.float32), np.ones(n_classes, np.float32)
+        y_encoded = encoder.transform(y).astype(np.int64)
+        return self._fit_magnets(
+            X, y_encoded, lambda: self._build_module(X, n_classes, loc, scale),
+            SequenceCrossEntropy,
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities, the softmax of the logits of :meth:`explain`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel to classify.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        logits = torch.from_numpy(self._forward(X))
+        return torch.softmax(logits.double(), dim=-1).numpy()
+
+    def predict(self, X):
+        """Predicted labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel to classify.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        logits = self._forward(X)
+        return self.classes_[logits.argmax(axis=1)]
+
+    def explain(self, X):
+        """The additive decomposition of the class logits.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel to explain.
+
+        Returns
+        -------
+        explanation : :class:`~sklearn.utils.Bunch`
+            ``masks`` (n_samples, n_channels, n_masks, n_timepoints), bool;
+            ``features`` (n_samples, n_channels, n_masks); ``concepts``
+            (n_samples, n_concepts); ``contributions`` (n_samples, n_classes,
+            n_concepts); ``bias`` (n_classes,). The logits
+            ``contributions.sum(-1) + bias`` give :meth:`predict_proba` through a
+            softmax.
+        """
+        return self._explain(X, squeeze=False)

@@ -1,0 +1,180 @@
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_tsx.models import MagnetsClassifier, MagnetsRegressor
+
+TINY = dict(
+    n_masks=2, n_concepts=2, unet_depth=1, unet_width=4, kernel_size=3,
+    max_epochs=2, batch_size=16, random_state=0,
+)
+
+
+def _expected_failed_checks(estimator):
+    reason = (
+        "the tiny settings of this suite (2 epochs) are too short to reach the "
+        "training score the check asks; test_learns_a_threshold_task checks learning"
+    )
+    return {"check_classifiers_train": reason, "check_regressors_train": reason}
+
+
+@parametrize_with_checks(
+    [MagnetsRegressor(**TINY), MagnetsClassifier(**TINY)],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def _data(n=60, channels=2, length=16, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, channels, length)).astype(np.float32)
+    y = np.maximum(X[:, 0], 0).sum(axis=1)
+    return X, y
+
+
+@pytest.mark.parametrize("aggregation", ["sum", "mean", "max", "lp"])
+def test_additive_decomposition_is_exact(aggregation):
+    X, y = _data()
+    model = MagnetsRegressor(**{**TINY, "aggregation": aggregation}).fit(X, y)
+    parts = model.explain(X)
+    assert parts.masks.shape == (60, 2, 2, 16)
+    assert parts.masks.dtype == bool
+    assert parts.features.shape == (60, 2, 2)
+    assert parts.concepts.shape == (60, 2)
+    assert parts.contributions.shape == (60, 2)
+    np.testing.assert_allclose(
+        parts.contributions.sum(axis=1) + parts.bias, model.predict(X), rtol=1e-5, atol=1e-5
+    )
+    # concepts are the bottleneck applied to the features, contributions the head
+    concepts = (
+        np.einsum("kcm,ncm->nk", model.bottleneck_weights_, parts.features)
+        + model.bottleneck_bias_
+    )
+    np.testing.assert_allclose(concepts, parts.concepts, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        parts.contributions, parts.concepts * model.head_weights_[0], rtol=1e-5, atol=1e-6
+    )
+
+
+def test_multi_output_and_classifier_decomposition():
+    X, y = _data()
+    Y = np.stack([y, -y], axis=1)
+    reg = MagnetsRegressor(**TINY).fit(X, Y)
+    parts = reg.explain(X)
+    assert parts.contributions.shape == (60, 2, 2)
+    np.testing.assert_allclose(
+        parts.contributions.sum(-1) + parts.bias, reg.predict(X), rtol=1e-5, atol=1e-5
+    )
+    clf = MagnetsClassifier(**TINY).fit(X, np.where(y > np.median(y), "hi", "lo"))
+    parts = clf.explain(X)
+    logits = torch.from_numpy(parts.contributions.sum(-1) + parts.bias)
+    np.testing.assert_allclose(
+        torch.softmax(logits.double(), -1).numpy(), clf.predict_proba(X), rtol=1e-5
+    )
+    assert set(clf.predict(X)) <= {"hi", "lo"}
+
+
+def test_masks_binary_and_deterministic_at_inference():
+    X, y = _data()
+    model = MagnetsRegressor(**TINY).fit(X, y)
+    first = model.explain(X).masks
+    assert np.array_equal(first, model.explain(X).masks)
+    assert set(np.unique(first.astype(int))) <= {0, 1}
+    np.testing.assert_array_equal(model.predict(X[:7]), model.predict(X)[:7])
+
+
+def test_learns_a_threshold_task():
+    X, y = _data(n=200, channels=1, length=16)
+    model = MagnetsRegressor(**{**TINY, "max_epochs": 30, "unet_width": 8}).fit(X, y)
+    assert model.score(X, y) > 0.8
+
+
+def test_same_seed_clone_pickle():
+    X, y = _data()
+    a = MagnetsRegressor(**TINY).fit(X, y)
+    b = clone(a).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    c = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(a.predict(X), c.predict(X))
+    assert not hasattr(clone(a), "net_")
+    other = MagnetsRegressor(**{**TINY, "random_state": 1}).fit(X, y)
+    assert not np.array_equal(a.predict(X), other.predict(X))
+
+
+def test_grid_search_over_n_masks():
+    X, y = _data()
+    search = GridSearchCV(MagnetsRegressor(**TINY), {"n_masks": [1, 2]}, cv=2).fit(X, y)
+    assert search.best_params_["n_masks"] in (1, 2)
+    assert search.best_estimator_.explain(X[:2]).masks.shape[2] == search.best_params_[
+        "n_masks"
+    ]
+
+
+def test_fitted_weights_shapes():
+    X, y = _data()
+    model = MagnetsRegressor(**TINY).fit(X, y)
+    assert model.bottleneck_weights_.shape == (2, 2, 2)
+    assert model.bottleneck_bias_.shape == (2,)
+    assert model.head_weights_.shape == (1, 2)
+    assert model.head_bias_.shape == (1,)
+
+
+def test_penalties_shrink_bottleneck():
+    X, y = _data()
+    params = {**TINY, "max_epochs": 15, "lambda_orthogonality": 0.0}
+    plain = MagnetsRegressor(**{**params, "lambda_sparsity": 0.0}).fit(X, y)
+    sparse = MagnetsRegressor(**{**params, "lambda_sparsity": 1.0}).fit(X, y)
+    l1 = lambda m: np.abs(m.module_.bottleneck.weight.detach().numpy()).sum()  # noqa: E731
+    assert l1(sparse) < l1(plain)
+    assert "penalty" in sparse.net_.history[-1, "batches", -1]
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_masks": 0}, "n_masks"),
+        ({"n_concepts": 0}, "n_concepts"),
+        ({"temperature": 0.0}, "temperature"),
+        ({"temperature": -1.0}, "temperature"),
+        ({"lambda_sparsity": -0.1}, "lambda_sparsity"),
+        ({"lambda_orthogonality": -1e-3}, "lambda_orthogonality"),
+        ({"aggregation": "median"}, "aggregation"),
+        ({"aggregation": "lp", "aggregation_p": 0}, "aggregation_p"),
+        ({"kernel_size": 4}, "odd"),
+        ({"unet_depth": 0}, "unet_depth"),
+    ],
+)
+def test_bad_parameters(params, match):
+    X, y = _data()
+    with pytest.raises(ValueError, match=match):
+        MagnetsRegressor(**{**TINY, **params}).fit(X, y)
+
+
+def test_series_too_short_for_unet():
+    X, y = _data(length=8)
+    with pytest.raises(ValueError, match="needs at least 16 time points"):
+        MagnetsRegressor(**{**TINY, "unet_depth": 4}).fit(X, y)
+
+
+def test_length_not_multiple_of_pooling():
+    X, y = _data(length=13)
+    model = MagnetsRegressor(**{**TINY, "unet_depth": 2}).fit(X, y)
+    assert model.explain(X).masks.shape[-1] == 13
+
+
+def test_wrong_shape_and_unfitted():
+    X, y = _data()
+    model = MagnetsRegressor(**TINY)
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        model.explain(X)
+    model.fit(X, y)
+    with pytest.raises(ValueError, match="time points"):
+        model.explain(X[:, :, :10])
