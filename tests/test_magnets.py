@@ -178,3 +178,35 @@ def test_wrong_shape_and_unfitted():
     model.fit(X, y)
     with pytest.raises(ValueError, match="time points"):
         model.explain(X[:, :, :10])
+
+
+@pytest.mark.parametrize("aggregation", ["sum", "mean", "max", "lp"])
+def test_magnets_explainer_sums_to_prediction(aggregation):
+    from sklearn.frozen import FrozenEstimator
+
+    from sklearn_tsx.explainers import MagnetsExplainer
+
+    X, y = _data()
+    model = MagnetsRegressor(**{**TINY, "aggregation": aggregation}).fit(X, y)
+    S = MagnetsExplainer(FrozenEstimator(model), batch_size=7).fit(X).explain(X)
+    assert S.shape == X.shape
+    const = model.head_weights_[0] @ model.bottleneck_bias_ + model.head_bias_[0]
+    np.testing.assert_allclose(S.sum(axis=(1, 2)) + const, model.predict(X), atol=1e-4)
+    outside = ~model.explain(X).masks.any(axis=2)
+    assert np.all(S[outside] == 0)
+
+
+def test_magnets_explainer_classifier_and_bad_model():
+    from sklearn_tsx.explainers import MagnetsExplainer
+    from sklearn_tsx.models import GRURegressor
+
+    X, y = _data()
+    clf = MagnetsClassifier(**TINY).fit(X, y > np.median(y))
+    parts = clf.explain(X)
+    S = MagnetsExplainer(clf).fit(X).explain(X, target=1)
+    const = clf.head_weights_[1] @ clf.bottleneck_bias_ + clf.head_bias_[1]
+    logits = parts.contributions.sum(-1) + parts.bias
+    np.testing.assert_allclose(S.sum(axis=(1, 2)) + const, logits[:, 1], atol=1e-4)
+    gru = GRURegressor(hidden_size=2, max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match="MagnetsRegressor"):
+        MagnetsExplainer(gru).fit(X)
