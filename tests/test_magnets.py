@@ -210,3 +210,32 @@ def test_magnets_explainer_classifier_and_bad_model():
     gru = GRURegressor(hidden_size=2, max_epochs=1, random_state=0).fit(X, y)
     with pytest.raises(TypeError, match="MagnetsRegressor"):
         MagnetsExplainer(gru).fit(X)
+
+
+def test_plots_return_figures():
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from sklearn_tsx.plotting import (
+        plot_magnets_bottleneck,
+        plot_magnets_contributions,
+        plot_magnets_masks,
+    )
+
+    X, y = _data()
+    model = MagnetsRegressor(**TINY).fit(X, y)
+    figs = [
+        plot_magnets_masks(model, X, sample=1),
+        plot_magnets_bottleneck(model),
+        plot_magnets_contributions(model, X, sample=2),
+    ]
+    assert all(isinstance(f, Figure) for f in figs)
+    assert len(figs[0].axes) == 2
+    # bias + 2 concepts + prediction
+    assert len(figs[2].axes[0].patches) == 4
+    with pytest.raises(ValueError, match="sample"):
+        plot_magnets_masks(model, X, sample=60)
+    multi = MagnetsRegressor(**TINY).fit(X, np.stack([y, y], axis=1))
+    with pytest.raises(ValueError, match="output"):
+        plot_magnets_contributions(multi, X, output=2)
+    plt.close("all")
