@@ -51,16 +51,16 @@ def test_triplet_gradient_reaches_perturbation_net():
     torch.manual_seed(0)
     x = torch.cat([torch.randn(10, C, T) - 2, torch.randn(10, C, T) + 2])
     net = PerturbationNet(C)
-    loss = triplet_loss(net(x), margin=0.0)
+    loss = triplet_loss(net(x))
     assert loss.item() > 0
     grads = torch.autograd.grad(loss, list(net.parameters()))
     assert sum(g.abs().sum().item() for g in grads) > 0
 
 
 def test_triplet_changes_training(data):
-    with_triplet = ContraLSP(WhiteBox(), max_epochs=5, margin=0.0, beta=1.0,
+    with_triplet = ContraLSP(WhiteBox(), max_epochs=5, beta=1.0,
                              random_state=0).fit(data)
-    without = ContraLSP(WhiteBox(), max_epochs=5, margin=0.0, beta=1.0,
+    without = ContraLSP(WhiteBox(), max_epochs=5, beta=1.0,
                         use_triplet=False, random_state=0).fit(data)
     a = torch.cat([p.flatten() for p in with_triplet.perturbation_net_.parameters()])
     b = torch.cat([p.flatten() for p in without.perturbation_net_.parameters()])
@@ -148,10 +148,12 @@ def test_errors(data):
         explainer.explain(np.full_like(data, np.nan))
     for params, match in [
         ({"alpha": -1.0}, "alpha"),
+        ({"margin": float("nan")}, "margin"),
         ({"sigma": 0.0}, "sigma"),
         ({"lr": "x"}, "lr"),
         ({"max_epochs": 0}, "max_epochs"),
         ({"mode": "both"}, "mode"),
+        ({"classifier_output": "scores"}, "classifier_output"),
         ({"batch_size": 0}, "batch_size"),
     ]:
         with pytest.raises(ValueError, match=match):

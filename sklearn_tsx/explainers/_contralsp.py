@@ -47,14 +47,16 @@ class ContraLSP(BaseExplainer):
     gates (``mean Phi(mu' / sigma)``, eq. 5). The perturbation net is trained by a
     triplet contrastive loss: a 2-means split of each batch's perturbations, the
     nearest positives of the own cluster, random negatives from the other one,
-    Manhattan distance and margin ``b`` (eq. 2), plus ``mean |x_r|``. Unlike the
+    Manhattan distance and margin ``b`` (eq. 2; see ``margin``), plus
+    ``mean |x_r|``. Unlike the
     authors' code, which detaches the distances so that its triplet term has no
     gradient, the distances here are differentiable and the term trains ``phi``.
 
     The loss is ``MSE(f(perturbed), f(x)) + alpha * l0 + beta * (triplet +
-    mean|x_r|)`` on the model's whole output (class probabilities for
-    classifiers, every time step for sequence models), minimised by Adam over the
-    gates, ``phi`` and ``tau``.
+    mean|x_r|)`` on the model's whole output (every class, every time step for
+    sequence models), minimised by Adam over the gates, ``phi`` and ``tau``. For
+    classifiers ``f`` gives the logits by default, as in the reference code, on
+    whose scale the paper's ``alpha`` and ``beta`` were chosen.
 
     ``fit(X)`` learns the networks and the masks of ``X``, in batches of
     ``batch_size`` samples (triplets are drawn within a batch, so the batch size
@@ -80,7 +82,10 @@ class ContraLSP(BaseExplainer):
         Training epochs in ``fit`` and gate-learning epochs for new samples in
         ``explain``.
     margin : float, default=1.0
-        Triplet margin ``b``.
+        Triplet margin ``b``: the hinge is ``max(0, D_an - D_ap + b)``, which keeps
+        each perturbation closer to its negatives than to its positives by ``b`` as
+        the paper intends. Its eq. (2) and the authors' code subtract ``b``
+        instead; ``margin=-1`` reproduces them.
     mode : {"preservation", "deletion"}, default="preservation"
         Preservation keeps the output when only the masked entries are kept;
         deletion maximises the output change when the masked entries are replaced
@@ -93,6 +98,11 @@ class ContraLSP(BaseExplainer):
         Whether the trend net smooths the gates (``False``: ``mu' = mu + 0.5``).
     kmeans_iter : int, default=10
         Lloyd iterations of the 2-means clustering.
+    classifier_output : {"logits", "probabilities"}, default="logits"
+        What the preservation loss compares for classifiers that output
+        probabilities through a softmax: the scores before it (as the reference
+        code) or the probabilities. Models without a softmax are compared on
+        their raw outputs either way.
     batch_size : int, default=128
         Samples per optimisation batch.
     n_jobs : int or None, default=None
@@ -137,7 +147,8 @@ class ContraLSP(BaseExplainer):
 
     def __init__(self, estimator, *, alpha=0.1, beta=0.1, sigma=0.5, lr=0.1,
                  max_epochs=200, margin=1.0, mode="preservation", use_triplet=True,
-                 use_trend=True, kmeans_iter=10, batch_size=128, n_jobs=None,
+                 use_trend=True, kmeans_iter=10, classifier_output="logits",
+                 batch_size=128, n_jobs=None,
                  device="cpu", random_state=None, verbose=0):
         self.estimator = estimator
         self.alpha = alpha
@@ -150,6 +161,7 @@ class ContraLSP(BaseExplainer):
         self.use_triplet = use_triplet
         self.use_trend = use_trend
         self.kmeans_iter = kmeans_iter
+        self.classifier_output = classifier_output
         self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.device = device
@@ -157,7 +169,9 @@ class ContraLSP(BaseExplainer):
         self.verbose = verbose
 
     def _validate_params(self):
-        for name in ("alpha", "beta", "margin"):
+        if not isinstance(self.margin, numbers.Real) or not np.isfinite(self.margin):
+            raise ValueError(f"margin must be a finite number; got {self.margin!r}.")
+        for name in ("alpha", "beta"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a non-negative number; got {value!r}.")
@@ -173,11 +187,21 @@ class ContraLSP(BaseExplainer):
             raise ValueError(
                 f"mode must be 'preservation' or 'deletion'; got {self.mode!r}."
             )
+        if self.classifier_output not in ("logits", "probabilities"):
+            raise ValueError(
+                "classifier_output must be 'logits' or 'probabilities'; got "
+                f"{self.classifier_output!r}."
+            )
+
+    def _output(self, x):
+        if self.classifier_output == "logits" and self.model_.softmax:
+            return self.model_.module(x)
+        return self.model_.forward(x)
 
     def _main_loss(self, x, x_r, mask, y):
         if self.mode == "preservation":
-            return torch.mean((self.model_.forward(mask * x + (1 - mask) * x_r) - y) ** 2)
-        return -torch.mean((self.model_.forward((1 - mask) * x + mask * x_r) - y) ** 2)
+            return torch.mean((self._output(mask * x + (1 - mask) * x_r) - y) ** 2)
+        return -torch.mean((self._output((1 - mask) * x + mask * x_r) - y) ** 2)
 
     def _fit(self, X, y):
         self._validate_params()
@@ -194,7 +218,7 @@ class ContraLSP(BaseExplainer):
             with self.model_.evaluating(), _frozen(self.model_.module):
                 with torch.no_grad():
                     y_all = torch.cat([
-                        self.model_.forward(x_all[s : s + self.batch_size])
+                        self._output(x_all[s : s + self.batch_size])
                         for s in range(0, n, self.batch_size)
                     ])
                 curve = []
@@ -280,7 +304,7 @@ class ContraLSP(BaseExplainer):
         phi, tau = self.perturbation_net_.to(device), self.trend_net_
         x = torch.as_tensor(X, device=device)
         with torch.no_grad():
-            y = self.model_.forward(x)
+            y = self._output(x)
             x_r = phi(x)
             trend = None if tau is None else tau.to(device)(x)
         mu = torch.nn.Parameter(torch.full(X.shape, 0.5, device=device))

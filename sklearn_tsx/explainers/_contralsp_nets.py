@@ -93,8 +93,11 @@ def triplet_loss(perturbations, margin=1.0, *, n_iter=10, reverse=False, generat
     anchor, its positives are the ``|own cluster| / 5`` nearest members of its own
     cluster, its negatives ``|other cluster| / 5`` random members of the other one.
     ``D`` is the Manhattan distance averaged over the entries, and the loss is
-    ``mean(max(0, D_an - D_ap - margin))`` over anchors (``reverse=True``, the
-    deletion game, flips the sign inside the hinge). The cluster assignment is
+    ``mean(max(0, D_an - D_ap + margin))`` over anchors: it holds each anchor
+    closer to its negatives than to its positives by ``margin``, the paper's stated
+    aim. (Its eq. (2) and the authors' code write ``D_an - D_ap - b``, which is zero
+    as soon as ``D_an < D_ap + b``; ``margin=-b`` reproduces that.) ``reverse=True``,
+    the deletion game, flips the sign inside the hinge. The cluster assignment is
     detached; the distances are not, so the loss trains the perturbation net.
 
     Parameters
@@ -139,6 +142,6 @@ def triplet_loss(perturbations, margin=1.0, *, n_iter=10, reverse=False, generat
     d_neg = torch.gather(dist, 1, order)
     d_an = torch.where(ranks < k_neg[:, None], d_neg, 0.0).sum(1) / k_neg
 
-    gap = d_an - d_ap - margin
+    gap = d_an - d_ap + margin
     hinge = torch.relu(-gap if reverse else gap)
     return hinge[valid].mean()
