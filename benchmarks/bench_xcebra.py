@@ -38,7 +38,7 @@ def parse_args():
     parser.add_argument("--quick", action="store_true", help="2 seeds, short training")
     parser.add_argument("--n-timesteps", type=int, default=2000)
     parser.add_argument("--n-channels", type=int, default=20)
-    parser.add_argument("--max-iterations", type=int, default=800)
+    parser.add_argument("--max-iterations", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--reg-weight", type=float, default=0.1)
