@@ -1,0 +1,175 @@
+"""Dynamask: recovery of a white box's salient set, batching, selection, errors."""
+
+import numpy as np
+import pytest
+import torch
+from joblib import parallel_config
+from sklearn.linear_model import LinearRegression
+from sklearn.metrics import roc_auc_score
+
+from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
+from sklearn_tsx.explainers import Dynamask
+
+
+@pytest.fixture(scope="module")
+def white_box():
+    X = make_arma(4, 8, 20, random_state=0)
+    salient = np.zeros((8, 20), dtype=bool)
+    salient[[1, 5], 6:14] = True
+    return X, salient, WhiteBoxRegressor(salient)
+
+
+SETTINGS = dict(size_reg_init=1.0, size_reg_dilation=100.0, learning_rate=0.2)
+
+
+@pytest.mark.parametrize("mode", ["preservation", "deletion"])
+def test_recovers_the_salient_set(white_box, mode):
+    X, salient, model = white_box
+    explainer = Dynamask(model, area=[0.05, 0.1, 0.2], max_epochs=150, mode=mode, **SETTINGS)
+    S = explainer.fit(X).explain(X)
+    truth = np.broadcast_to(salient, X.shape)
+    assert S.shape == X.shape and S.min() >= 0 and S.max() <= 1
+    assert roc_auc_score(truth.ravel(), S.ravel()) > 0.75
+    assert S[truth].mean() > S[~truth].mean() + 0.3
+    assert explainer.masks_.shape == (4, 3, 8, 20)
+    assert explainer.errors_.shape == (4, 3)
+    np.testing.assert_array_equal(explainer.areas_, [0.05, 0.1, 0.2])
+
+
+def test_area_regulariser_sets_the_mask_size(white_box):
+    X, _, model = white_box
+    explainer = Dynamask(model, area=[0.05, 0.3], max_epochs=300, **SETTINGS).fit(X)
+    explainer.explain(X[:2])
+    kept = (explainer.masks_ > 0.5).mean(axis=(2, 3))
+    np.testing.assert_allclose(kept, [[0.05, 0.3]] * 2, atol=0.03)
+
+
+def test_batched_fit_equals_one_sample_one_area_at_a_time(white_box):
+    X, _, model = white_box
+    areas = [0.05, 0.1, 0.2]
+    common = dict(max_epochs=60, time_reg=0.5, **SETTINGS)
+    batched = Dynamask(model, area=areas, batch_size=4, **common).fit(X)
+    batched.explain(X[:2])
+    for i in range(2):
+        for a, area in enumerate(areas):
+            single = Dynamask(model, area=area, batch_size=1, **common).fit(X)
+            single.explain(X[i : i + 1])
+            np.testing.assert_allclose(
+                batched.masks_[i, a], single.masks_[0, 0], atol=1e-3, rtol=0
+            )
+            np.testing.assert_allclose(
+                batched.errors_[i, a], single.errors_[0, 0], rtol=1e-3, atol=1e-6
+            )
+
+
+def test_deterministic_and_independent_of_batch_size_and_n_jobs(white_box):
+    X, _, model = white_box
+    kwargs = dict(area=[0.1, 0.2], max_epochs=40, **SETTINGS)
+    S1 = Dynamask(model, batch_size=4, **kwargs).fit(X).explain(X)
+    S2 = Dynamask(model, batch_size=4, **kwargs).fit(X).explain(X)
+    with parallel_config(backend="threading"):
+        S3 = Dynamask(model, batch_size=1, n_jobs=2, **kwargs).fit(X).explain(X)
+    np.testing.assert_array_equal(S1, S2)
+    np.testing.assert_allclose(S1, S3, atol=1e-5)
+
+
+def test_selection(white_box):
+    X, _, model = white_box
+    kwargs = dict(area=[0.05, 0.1, 0.2], max_epochs=60, **SETTINGS)
+    lowest = Dynamask(model, **kwargs).fit(X)
+    S = lowest.explain(X)
+    np.testing.assert_array_equal(lowest.selected_, lowest.errors_.argmin(1))
+    np.testing.assert_array_equal(S, lowest.masks_[np.arange(4), lowest.selected_])
+    # any mask meets a huge threshold: the extremal mask is the smallest area
+    loose = Dynamask(model, selection="extremal", epsilon=1e9, **kwargs).fit(X)
+    loose.explain(X)
+    np.testing.assert_array_equal(loose.selected_, 0)
+    # the first area under the threshold
+    eps = float(np.median(lowest.errors_))
+    extremal = Dynamask(model, selection="extremal", epsilon=eps, **kwargs).fit(X)
+    extremal.explain(X)
+    below = lowest.errors_ < eps
+    expected = np.where(below.any(1), below.argmax(1), lowest.errors_.argmin(1))
+    np.testing.assert_array_equal(extremal.selected_, expected)
+    # squared error of the unperturbed input is 0: no mask beats it, lowest error wins
+    default = Dynamask(model, selection="extremal", **kwargs).fit(X)
+    default.explain(X)
+    np.testing.assert_array_equal(default.selected_, lowest.selected_)
+
+
+@pytest.mark.parametrize(
+    "perturbation", ["fade_moving_average", "fade_past_moving_average", "fade_reference"]
+)
+def test_other_perturbations(white_box, perturbation):
+    X, salient, model = white_box
+    S = Dynamask(
+        model, area=0.1, perturbation=perturbation, max_epochs=150, **SETTINGS
+    ).fit(X).explain(X)
+    truth = np.broadcast_to(salient, X.shape)
+    assert S[truth].mean() > S[~truth].mean() + 0.2
+
+
+def test_classifier_with_sequence_output():
+    from sklearn_tsx.models import GRUClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 3, 10)).astype(np.float32)
+    y = (X[:, 0].cumsum(-1) > 0).astype(int)
+    model = GRUClassifier(hidden_size=4, max_epochs=2, sequence_output=True,
+                          random_state=0).fit(X, y)
+    explainer = Dynamask(model, area=[0.2, 0.4], max_epochs=20, time_reg=0.1).fit(X)
+    assert explainer.loss_ == "cross_entropy"
+    S = explainer.explain(X[:2])
+    assert S.shape == (2, 3, 10) and np.isfinite(explainer.errors_).all()
+    # cross-entropy of an unperturbed prediction is its entropy: the default threshold
+    extremal = Dynamask(model, area=[0.2, 0.4], max_epochs=20, loss="log_loss",
+                        selection="extremal").fit(X)
+    assert extremal.explain(X[:2]).shape == (2, 3, 10)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(area=0.0), r"area must lie in \(0, 1\]"),
+        (dict(area=1.5), r"area must lie in \(0, 1\]"),
+        (dict(area=[0.1, -0.2]), r"area must lie in \(0, 1\]"),
+        (dict(area=[]), "non-empty"),
+        (dict(epsilon=-0.1), "epsilon must be None or non-negative"),
+        (dict(selection="best"), "selection must be one of"),
+        (dict(mode="keep"), "mode must be one of"),
+        (dict(perturbation="noise"), "perturbation must be one of"),
+        (dict(max_epochs=0), "max_epochs"),
+        (dict(learning_rate=0), "learning_rate"),
+        (dict(blur_window=-2), "blur_window"),
+        (dict(loss="cross_entropy"), "not a classifier"),
+    ],
+)
+def test_bad_parameters(white_box, params, match):
+    X, _, model = white_box
+    with pytest.raises(ValueError, match=match):
+        Dynamask(model, **params).fit(X)
+
+
+def test_model_without_gradients(white_box):
+    X, _, _ = white_box
+    black_box = LinearRegression().fit(X.reshape(4, -1), np.arange(4.0))
+    with pytest.raises(TypeError, match="offers no gradients"):
+        Dynamask(black_box).fit(X)
+
+
+def test_target_is_refused(white_box):
+    X, _, model = white_box
+    explainer = Dynamask(model, max_epochs=1).fit(X)
+    with pytest.raises(ValueError, match="whole output"):
+        explainer.explain(X, target=0)
+
+
+def test_input_not_modified_and_shape_checked(white_box):
+    X, _, model = white_box
+    X_copy = X.copy()
+    explainer = Dynamask(model, max_epochs=2).fit(X)
+    explainer.explain(X)
+    np.testing.assert_array_equal(X, X_copy)
+    with pytest.raises(ValueError, match="channels"):
+        explainer.explain(X[:, :4])
+    assert torch.is_tensor(model.salient)

@@ -1,0 +1,94 @@
+"""ExtremalMask: recovery of a white box's salient set, batching, determinism, errors."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LinearRegression
+from sklearn.metrics import roc_auc_score
+
+from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
+from sklearn_tsx.explainers import ExtremalMask
+from sklearn_tsx.explainers._batched_gru import bigru_forward, init_bigru
+
+
+@pytest.fixture(scope="module")
+def white_box():
+    X = make_arma(4, 8, 20, random_state=0)
+    salient = np.zeros((8, 20), dtype=bool)
+    salient[[1, 5], 6:14] = True
+    return X, salient, WhiteBoxRegressor(salient)
+
+
+SETTINGS = dict(learning_rate=0.05, lambda_1=0.1, random_state=0)
+
+
+@pytest.mark.parametrize("mode", ["preservation", "deletion"])
+def test_recovers_the_salient_set(white_box, mode):
+    X, salient, model = white_box
+    explainer = ExtremalMask(model, mode=mode, max_epochs=150, **SETTINGS).fit(X)
+    S = explainer.explain(X)
+    truth = np.broadcast_to(salient, X.shape)
+    assert S.shape == X.shape and S.min() >= 0 and S.max() <= 1
+    assert roc_auc_score(truth.ravel(), S.ravel()) > 0.85
+    assert S[truth].mean() > S[~truth].mean() + 0.4
+    assert explainer.perturbations_.shape == X.shape
+
+
+def test_batched_equals_one_sample_at_a_time_and_deterministic(white_box):
+    X, _, model = white_box
+    batched = ExtremalMask(model, max_epochs=30, batch_size=4, **SETTINGS).fit(X)
+    S = batched.explain(X)
+    np.testing.assert_array_equal(S, batched.explain(X))
+    single = ExtremalMask(model, max_epochs=30, batch_size=1, **SETTINGS).fit(X)
+    np.testing.assert_allclose(S, single.explain(X), atol=1e-4)
+    np.testing.assert_allclose(
+        batched.perturbations_, single.perturbations_, atol=1e-4
+    )
+    other = ExtremalMask(model, max_epochs=30, learning_rate=0.05, lambda_1=0.1,
+                         random_state=1).fit(X)
+    assert not np.allclose(other.explain(X), S)
+
+
+def test_batched_gru_matches_torch_gru():
+    generator = torch.Generator().manual_seed(0)
+    params = init_bigru(3, 4, generator)
+    gru = torch.nn.GRU(3, 4, batch_first=True, bidirectional=True)
+    linear = torch.nn.Linear(8, 3)
+    with torch.no_grad():
+        for suffix, d in (("", 0), ("_reverse", 1)):
+            getattr(gru, f"weight_ih_l0{suffix}").copy_(params["w_ih"][d])
+            getattr(gru, f"weight_hh_l0{suffix}").copy_(params["w_hh"][d])
+            getattr(gru, f"bias_ih_l0{suffix}").copy_(params["b_ih"][d])
+            getattr(gru, f"bias_hh_l0{suffix}").copy_(params["b_hh"][d])
+        linear.weight.copy_(params["w_out"])
+        linear.bias.copy_(params["b_out"])
+        x = torch.randn(2, 3, 7, generator=generator)
+        expected = linear(gru(x.transpose(1, 2))[0]).transpose(1, 2)
+        batched = {k: v.expand(2, *v.shape) for k, v in params.items()}
+        torch.testing.assert_close(bigru_forward(batched, x), expected)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(mode="keep"), "mode must be one of"),
+        (dict(lambda_1=-1.0), "lambda_1"),
+        (dict(learning_rate=0.0), "learning_rate"),
+        (dict(max_epochs=0), "max_epochs"),
+        (dict(hidden_size=0), "hidden_size"),
+        (dict(loss="log_loss"), "not a classifier"),
+    ],
+)
+def test_bad_parameters(white_box, params, match):
+    X, _, model = white_box
+    with pytest.raises(ValueError, match=match):
+        ExtremalMask(model, **params).fit(X)
+
+
+def test_model_without_gradients_and_target(white_box):
+    X, _, model = white_box
+    black_box = LinearRegression().fit(X.reshape(4, -1), np.arange(4.0))
+    with pytest.raises(TypeError, match="offers no gradients"):
+        ExtremalMask(black_box).fit(X)
+    with pytest.raises(ValueError, match="whole output"):
+        ExtremalMask(model, max_epochs=1).fit(X).explain(X, target=[0, 0, 0, 0])
