@@ -143,7 +143,9 @@ class MagnetsNet(nn.Module):
         self.temperature = temperature
         self.aggregation = aggregation
         self.p = p
-        self.mask_generator = UNet1d(n_channels, n_channels * n_masks, depth, width, kernel_size)
+        self.mask_generator = UNet1d(
+            n_channels, n_channels * n_masks, depth, width, kernel_size
+        )
         # Normalised logits stay where the straight-through gradient flows; without
         # this the U-Net's outputs drift to large values and the masks freeze to
         # all-ones or all-zeros early in training.
