@@ -162,9 +162,10 @@ def main():
     for ax, metric in zip(axes, METRICS):
         for name in args.methods:
             done = [r[name]["average"][metric] for r in runs if name in r]
+            scale = 100.0 if metric in ("sufficiency", "comprehensiveness") else 1.0
             if done:
-                ax.plot(np.array(FRACTIONS) * 100, np.mean(done, axis=0), marker="o",
-                        label=name)
+                ax.plot(np.array(FRACTIONS) * 100, scale * np.mean(done, axis=0),
+                        marker="o", label=name)
         ax.set_title(SHORT[metric])
         ax.set_xlabel("% masked (average substitution)")
     axes[0].legend(fontsize=8)
