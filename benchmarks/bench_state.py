@@ -157,6 +157,10 @@ def run_seed(seed, args, methods):
         results[name] = dict(score(truth, saliency, args.convention), seconds=elapsed)
         print(f"  {name:<13} {elapsed:7.1f} s  " + "  ".join(
             f"{k} {v:.3f}" for k, v in results[name].items() if k != "seconds"), flush=True)
+        if hasattr(explainer, "selected_"):
+            areas = explainer.areas_[explainer.selected_]
+            print(f"  {'':13} selected areas: mean {areas.mean():.3f}, "
+                  f"{np.mean(areas == explainer.areas_[0]):.0%} at the smallest", flush=True)
     return results, accuracy
 
 
