@@ -188,6 +188,9 @@ def print_tables(all_results, methods, args):
         print(f"{name:<13}" + "".join(
             f"{cell([r[m] for r in runs]) + ' | ' + paper(name, i):>22}"
             for i, m in enumerate(METRICS)))
+    if (args.n_explain, args.n_timepoints) != (200, 200):
+        print(f"note: I and S are sums over the {args.n_explain} explained series of "
+              f"{args.n_timepoints} steps; the paper's sum over 200 series of 200 steps.")
     print("\nExact integrals (the definition; not what the paper's table used):")
     for name in methods:
         runs = [r[name] for r in all_results if name in r]
