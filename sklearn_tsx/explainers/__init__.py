@@ -1,10 +1,27 @@
 """Post-hoc explainers: each an sklearn object with ``fit`` / ``explain``."""
 
+from ._afo import AugmentedFeatureOcclusion
 from ._contralsp import ContraLSP
 from ._dynamask import Dynamask
 from ._extremal import ExtremalMask
+from ._fit import FIT
+from ._gradient import (
+    DeepLift,
+    DeepLiftShap,
+    GradientShap,
+    IntegratedGradients,
+    Saliency,
+    SmoothGrad,
+)
 from ._magnets import MagnetsExplainer
 from ._per_step import explain_per_step
+from ._perturbation import (
+    FeatureAblation,
+    FeatureOcclusion,
+    FeaturePermutation,
+    Lime,
+    ShapleyValueSampling,
+)
 from ._perturbations import (
     fade_moving_average,
     fade_past_moving_average,
@@ -12,15 +29,30 @@ from ._perturbations import (
     gaussian_blur,
 )
 from ._random import RandomExplainer
+from ._tsr import TemporalSaliencyRescaling
 from .base import BaseExplainer
 
 __all__ = [
+    "AugmentedFeatureOcclusion",
     "BaseExplainer",
     "ContraLSP",
+    "DeepLift",
+    "DeepLiftShap",
     "Dynamask",
     "ExtremalMask",
+    "FIT",
+    "FeatureAblation",
+    "FeatureOcclusion",
+    "FeaturePermutation",
+    "GradientShap",
+    "IntegratedGradients",
+    "Lime",
     "MagnetsExplainer",
     "RandomExplainer",
+    "Saliency",
+    "ShapleyValueSampling",
+    "SmoothGrad",
+    "TemporalSaliencyRescaling",
     "explain_per_step",
     "fade_moving_average",
     "fade_past_moving_average",

@@ -10,6 +10,7 @@ block runs them on a dask cluster).
 """
 
 import numbers
+import threading
 from abc import abstractmethod
 
 import numpy as np
@@ -24,6 +25,12 @@ from ..utils import check_target_index, check_time_series, resolve_device
 from ..utils._adapters import as_model_adapter
 
 __all__ = ["BaseExplainer"]
+
+# torch's global generator is shared by the threads of a process: batches seeded
+# on it run one at a time there (thread backends, a threaded dask cluster), so a
+# batch's draws never interleave with another's. Process backends still run in
+# parallel. Reentrant for meta-explainers whose batches run inner batches.
+_TORCH_GLOBAL_RNG = threading.RLock()
 
 
 class BaseExplainer(TransformerMixin, BaseEstimator):
@@ -207,11 +214,27 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
             delayed(self._explain_seeded)(x, t, seed) for x, t, seed in batches
         )
 
+    def _explain_rows(self, X, target, rng):
+        """Attributions of validated rows with resolved targets, in consecutive
+        batches of ``batch_size`` run here, one seed per batch drawn from ``rng``.
+
+        For meta-explainers (TSR) that hand many derived rows to a fitted
+        explainer from inside their own worker.
+        """
+        seeds = rng.integers(np.iinfo(np.int32).max, size=-(-len(X) // self.batch_size))
+        return np.concatenate([
+            self._explain_seeded(X[i * self.batch_size : (i + 1) * self.batch_size],
+                                 target[i * self.batch_size : (i + 1) * self.batch_size],
+                                 seed)
+            for i, seed in enumerate(seeds)
+        ])
+
     def _explain_seeded(self, X, target, seed):
         device = self._device
         cuda = [device] if device.type == "cuda" else []
         self.model_.to(device)
-        with torch.random.fork_rng(devices=cuda), self.model_.evaluating():
+        with _TORCH_GLOBAL_RNG, torch.random.fork_rng(devices=cuda), \
+                self.model_.evaluating():
             torch.manual_seed(int(seed))
             out = self._explain_batch(X, target, np.random.default_rng(int(seed)))
         if isinstance(out, tuple):

@@ -1,0 +1,353 @@
+"""Perturbation attribution methods, computed by captum.
+
+They only call the model's forward pass, so they explain any black box with
+``predict`` / ``predict_proba`` as well as torch models.
+"""
+
+from captum import attr
+
+from ._captum import CaptumExplainer, fill_common_docs
+from ._gradient import _check_positive_int
+
+__all__ = [
+    "FeatureAblation",
+    "FeatureOcclusion",
+    "FeaturePermutation",
+    "Lime",
+    "ShapleyValueSampling",
+]
+
+
+class FeatureOcclusion(CaptumExplainer):
+    """Feature Occlusion (Zeiler and Fergus 2014): a window slid over time is
+    replaced by the baseline; the attribution of an entry is the mean change of
+    the output over the windows that cover it.
+
+    Calls :class:`captum.attr.Occlusion`. By default a window is one time step
+    across all channels, as in Ismail et al. (2020).
+
+    Parameters
+    ----------
+    estimator : object
+        The fitted model: any kind, black boxes included.
+    window : int, default=1
+        Window length in time steps.
+    stride : int, default=1
+        Step of the window over time.
+    channel_window : int or None, default=None
+        Window height in channels (slid with stride 1); ``None`` covers all
+        channels.
+    {baselines}
+    {common}
+
+    Attributes
+    ----------
+    model_ : ModelAdapter
+        The wrapped model.
+    baseline_ : ndarray of shape (n_channels, n_timepoints)
+        Mean training series, when ``baselines="mean"``.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from sklearn_tsx.explainers import FeatureOcclusion
+    >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(20, 2))
+    >>> X = np.random.default_rng(0).normal(size=(4, 2, 10)).astype(np.float32)
+    >>> FeatureOcclusion(model, window=3).fit(X).explain(X, target=0).shape
+    (4, 2, 10)
+    """
+
+    _captum_class = attr.Occlusion
+
+    def __init__(self, estimator, *, window=1, stride=1, channel_window=None,
+                 baselines="zeros", batch_size=64, n_jobs=None, device="cpu",
+                 random_state=None, verbose=0):
+        self.estimator = estimator
+        self.window = window
+        self.stride = stride
+        self.channel_window = channel_window
+        self.baselines = baselines
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _validate_params_values(self):
+        _check_positive_int(self.window, "window")
+        _check_positive_int(self.stride, "stride")
+        if self.window > self.n_timepoints_in_:
+            raise ValueError(
+                f"window ({self.window}) is longer than the series "
+                f"({self.n_timepoints_in_} time points)."
+            )
+        if self.channel_window is not None:
+            _check_positive_int(self.channel_window, "channel_window")
+            if self.channel_window > self.n_channels_in_:
+                raise ValueError(
+                    f"channel_window ({self.channel_window}) exceeds the number of "
+                    f"channels ({self.n_channels_in_})."
+                )
+
+    def _attribute_kwargs(self, x, rng):
+        height = self.channel_window or self.n_channels_in_
+        return {
+            "sliding_window_shapes": (height, self.window),
+            "strides": (1, self.stride),
+            "baselines": self._baselines(x, rng),
+            "perturbations_per_eval": self._perturbations_per_eval(len(x)),
+        }
+
+
+class FeatureAblation(CaptumExplainer):
+    """Feature Ablation (Suresh et al. 2017): each feature group in turn is
+    replaced by the baseline; its attribution is the change of the output.
+
+    Calls :class:`captum.attr.FeatureAblation`.
+
+    Parameters
+    ----------
+    estimator : object
+        The fitted model: any kind, black boxes included.
+    {baselines}
+    {feature_mask}
+    {common}
+
+    Attributes
+    ----------
+    model_ : ModelAdapter
+        The wrapped model.
+    baseline_ : ndarray of shape (n_channels, n_timepoints)
+        Mean training series, when ``baselines="mean"``.
+    feature_mask_ : ndarray of shape (n_channels, n_timepoints)
+        The feature groups, when ``feature_mask`` is given.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from sklearn_tsx.explainers import FeatureAblation
+    >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(20, 2))
+    >>> X = np.random.default_rng(0).normal(size=(4, 2, 10)).astype(np.float32)
+    >>> FeatureAblation(model, feature_mask="time").fit(X).explain(X, target=0).shape
+    (4, 2, 10)
+    """
+
+    _captum_class = attr.FeatureAblation
+
+    def __init__(self, estimator, *, baselines="zeros", feature_mask=None, batch_size=64,
+                 n_jobs=None, device="cpu", random_state=None, verbose=0):
+        self.estimator = estimator
+        self.baselines = baselines
+        self.feature_mask = feature_mask
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _attribute_kwargs(self, x, rng):
+        return {
+            "baselines": self._baselines(x, rng),
+            "feature_mask": self._feature_mask(x.device),
+            "perturbations_per_eval": self._perturbations_per_eval(len(x)),
+        }
+
+
+class FeaturePermutation(CaptumExplainer):
+    """Feature Permutation (permutation importance per sample): each feature
+    group is shuffled across the samples of the batch; the attribution is the
+    change of the output.
+
+    Calls :class:`captum.attr.FeaturePermutation`. The values come from the
+    other samples of the same batch, so a batch needs at least two samples and
+    the result depends on ``batch_size``.
+
+    Parameters
+    ----------
+    estimator : object
+        The fitted model: any kind, black boxes included.
+    {feature_mask}
+    {common}
+
+    Attributes
+    ----------
+    model_ : ModelAdapter
+        The wrapped model.
+    feature_mask_ : ndarray of shape (n_channels, n_timepoints)
+        The feature groups, when ``feature_mask`` is given.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from sklearn_tsx.explainers import FeaturePermutation
+    >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(20, 2))
+    >>> X = np.random.default_rng(0).normal(size=(4, 2, 10)).astype(np.float32)
+    >>> explainer = FeaturePermutation(model, feature_mask="time", random_state=0)
+    >>> explainer.fit(X).explain(X, target=0).shape
+    (4, 2, 10)
+    """
+
+    _captum_class = attr.FeaturePermutation
+
+    def __init__(self, estimator, *, feature_mask=None, batch_size=64, n_jobs=None,
+                 device="cpu", random_state=None, verbose=0):
+        self.estimator = estimator
+        self.feature_mask = feature_mask
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _validate_params_values(self):
+        if self.batch_size < 2:
+            raise ValueError(
+                "FeaturePermutation shuffles values across the samples of a batch: "
+                f"batch_size must be at least 2; got {self.batch_size}."
+            )
+
+    def _explain_batch(self, X, target, rng):
+        if len(X) < 2:
+            raise ValueError(
+                "FeaturePermutation needs at least two samples per batch (values are "
+                "shuffled across samples); explain more samples at once."
+            )
+        return super()._explain_batch(X, target, rng)
+
+    def _attribute_kwargs(self, x, rng):
+        return {
+            "feature_mask": self._feature_mask(x.device),
+            "perturbations_per_eval": self._perturbations_per_eval(len(x)),
+        }
+
+
+class ShapleyValueSampling(CaptumExplainer):
+    """Shapley Value Sampling (Castro et al. 2009): marginal contributions of
+    each feature group averaged over random orderings of the groups.
+
+    Calls :class:`captum.attr.ShapleyValueSampling`. The cost is
+    ``n_samples`` times the number of groups forward passes per sample, so
+    group entries (``feature_mask="time"``) on long multivariate series.
+
+    Parameters
+    ----------
+    estimator : object
+        The fitted model: any kind, black boxes included.
+    {baselines}
+    {feature_mask}
+    n_samples : int, default=25
+        Random orderings.
+    {common}
+
+    Attributes
+    ----------
+    model_ : ModelAdapter
+        The wrapped model.
+    baseline_ : ndarray of shape (n_channels, n_timepoints)
+        Mean training series, when ``baselines="mean"``.
+    feature_mask_ : ndarray of shape (n_channels, n_timepoints)
+        The feature groups, when ``feature_mask`` is given.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from sklearn_tsx.explainers import ShapleyValueSampling
+    >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(20, 2))
+    >>> X = np.random.default_rng(0).normal(size=(4, 2, 10)).astype(np.float32)
+    >>> explainer = ShapleyValueSampling(model, n_samples=4, random_state=0)
+    >>> explainer.fit(X).explain(X, target=0).shape
+    (4, 2, 10)
+    """
+
+    _captum_class = attr.ShapleyValueSampling
+
+    def __init__(self, estimator, *, baselines="zeros", feature_mask=None, n_samples=25,
+                 batch_size=64, n_jobs=None, device="cpu", random_state=None, verbose=0):
+        self.estimator = estimator
+        self.baselines = baselines
+        self.feature_mask = feature_mask
+        self.n_samples = n_samples
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _validate_params_values(self):
+        _check_positive_int(self.n_samples, "n_samples")
+
+    def _attribute_kwargs(self, x, rng):
+        return {
+            "baselines": self._baselines(x, rng),
+            "feature_mask": self._feature_mask(x.device),
+            "n_samples": self.n_samples,
+            "perturbations_per_eval": self._perturbations_per_eval(len(x)),
+        }
+
+
+class Lime(CaptumExplainer):
+    """LIME (Ribeiro et al. 2016): a sparse linear surrogate fitted to the
+    model's outputs on random on/off perturbations of the feature groups.
+
+    Calls :class:`captum.attr.Lime` with its defaults (Lasso surrogate,
+    exponential cosine-distance kernel); groups switched off take the
+    baseline.
+
+    Parameters
+    ----------
+    estimator : object
+        The fitted model: any kind, black boxes included.
+    {baselines}
+    {feature_mask}
+    n_samples : int, default=50
+        Perturbed copies per sample the surrogate is fitted on.
+    {common}
+
+    Attributes
+    ----------
+    model_ : ModelAdapter
+        The wrapped model.
+    baseline_ : ndarray of shape (n_channels, n_timepoints)
+        Mean training series, when ``baselines="mean"``.
+    feature_mask_ : ndarray of shape (n_channels, n_timepoints)
+        The feature groups, when ``feature_mask`` is given.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from sklearn_tsx.explainers import Lime
+    >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(20, 2))
+    >>> X = np.random.default_rng(0).normal(size=(4, 2, 10)).astype(np.float32)
+    >>> explainer = Lime(model, feature_mask="time", random_state=0)
+    >>> explainer.fit(X).explain(X, target=0).shape
+    (4, 2, 10)
+    """
+
+    _captum_class = attr.Lime
+
+    def __init__(self, estimator, *, baselines="zeros", feature_mask=None, n_samples=50,
+                 batch_size=64, n_jobs=None, device="cpu", random_state=None, verbose=0):
+        self.estimator = estimator
+        self.baselines = baselines
+        self.feature_mask = feature_mask
+        self.n_samples = n_samples
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _validate_params_values(self):
+        _check_positive_int(self.n_samples, "n_samples")
+
+    def _attribute_kwargs(self, x, rng):
+        return {
+            "baselines": self._baselines(x, rng),
+            "feature_mask": self._feature_mask(x.device),
+            "n_samples": self.n_samples,
+            "perturbations_per_eval": self.batch_size,
+        }
+
+
+fill_common_docs(FeatureOcclusion, FeatureAblation, FeaturePermutation,
+                 ShapleyValueSampling, Lime)
