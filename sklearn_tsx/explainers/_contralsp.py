@@ -287,6 +287,12 @@ class ContraLSP(BaseExplainer):
         -------
         masks : ndarray of shape (n_samples, n_channels, n_timepoints)
             Noise-free masks in [0, 1].
+
+        Notes
+        -----
+        New samples are optimised in batches of ``batch_size``, each with its own
+        seed for the training noise: their masks do not depend on ``n_jobs``, but
+        do (slightly) on ``batch_size``.
         """
         check_is_fitted(self, "masks_")
         X = self._check_X(X)
