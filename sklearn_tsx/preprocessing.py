@@ -62,7 +62,7 @@ class TimeSeriesStandardScaler(TransformerMixin, BaseEstimator):
         when ``with_std=False``. Not set when ``per_sample=True``.
     n_features_in_ : int
         ``n_channels_in_ * n_timepoints_in_``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``fit`` was given a plain numeric ``pandas.DataFrame``.
     n_channels_in_ : int
         Number of channels seen in ``fit``.
