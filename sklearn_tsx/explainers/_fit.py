@@ -2,6 +2,7 @@
 
 import numbers
 
+import numpy as np
 import torch
 from sklearn.base import is_regressor
 from torch import nn
@@ -58,7 +59,7 @@ class FIT(BaseExplainer):
     models, the prediction at step ``t``), so it must accept shorter series
     (recurrent and causal convolutional nets do). Classifiers give class
     probabilities; the outputs of a bare torch module are read as logits.
-    ``target`` is not used: FIT scores the whole predictive distribution.
+    ``target`` is ignored: FIT scores the whole predictive distribution.
 
     Parameters
     ----------
@@ -129,9 +130,12 @@ class FIT(BaseExplainer):
 
     def _check_model(self):
         model = self.model_
-        if is_regressor(_unwrap(self.estimator)) or (
-            model.module is None and not model.is_classifier
-        ):
+        estimator = _unwrap(self.estimator)
+        try:
+            regressor = is_regressor(estimator)
+        except AttributeError:  # torch modules and other objects without sklearn tags
+            regressor = False
+        if regressor or (model.module is None and not model.is_classifier):
             raise ValueError(
                 f"FIT compares predictive distributions over classes, but {model.name} "
                 "is a regressor."
@@ -172,6 +176,10 @@ class FIT(BaseExplainer):
                     total += loss.item() * len(rows)
         self.generator_ = generator.eval()
         self.generator_loss_ = total / len(data)
+
+    def _resolve_target(self, X, target):
+        # FIT scores the whole predictive distribution: no output is selected
+        return np.zeros(len(X), dtype=np.int64)
 
     def _distribution(self, x):
         out = self.model_.forward(x)
