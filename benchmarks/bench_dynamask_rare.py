@@ -84,7 +84,7 @@ def dynamask(model, args):
 
 
 BASELINES = {
-    "FO": lambda m, seed: FeatureOcclusion(m, random_state=seed),
+    "FO": lambda m, seed: FeatureOcclusion(m, channel_window=1, random_state=seed),
     "FP": lambda m, seed: FeaturePermutation(m, random_state=seed),
     "IG": lambda m, seed: IntegratedGradients(m, random_state=seed),
     "SVS": lambda m, seed: ShapleyValueSampling(m, random_state=seed),

@@ -36,15 +36,15 @@ def test_recovers_the_salient_set(white_box, mode):
 
 def test_batched_equals_one_sample_at_a_time_and_deterministic(white_box):
     X, _, model = white_box
-    batched = ExtremalMask(model, max_epochs=30, batch_size=4, **SETTINGS).fit(X)
+    batched = ExtremalMask(model, max_epochs=20, batch_size=4, **SETTINGS).fit(X)
     S = batched.explain(X)
     np.testing.assert_array_equal(S, batched.explain(X))
-    single = ExtremalMask(model, max_epochs=30, batch_size=1, **SETTINGS).fit(X)
+    single = ExtremalMask(model, max_epochs=20, batch_size=1, **SETTINGS).fit(X)
     np.testing.assert_allclose(S, single.explain(X), atol=1e-4)
     np.testing.assert_allclose(
         batched.perturbations_, single.perturbations_, atol=1e-4
     )
-    other = ExtremalMask(model, max_epochs=30, learning_rate=0.05, lambda_1=0.1,
+    other = ExtremalMask(model, max_epochs=20, learning_rate=0.05, lambda_1=0.1,
                          random_state=1).fit(X)
     assert not np.allclose(other.explain(X), S)
 

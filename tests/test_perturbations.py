@@ -31,7 +31,7 @@ series = hnp.arrays(
 
 @pytest.mark.parametrize("name", OPERATORS)
 @given(x=series, n_areas=st.sampled_from([None, 1, 3]))
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 def test_mask_one_returns_the_input(name, x, n_areas):
     x = torch.from_numpy(x)
     shape = x.shape if n_areas is None else (x.shape[0], n_areas, *x.shape[1:])
