@@ -33,7 +33,7 @@ autodoc_default_options = {"members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
-templates_path = []
+templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 default_role = "obj"
 
@@ -55,3 +55,19 @@ try:
 except ImportError:
     html_theme = "alabaster"
 html_title = f"sklearn_tsx {release}"
+
+
+# Classes list their own methods and those of our base classes (see
+# _templates/autosummary/class.rst), not those of scikit-learn's and torch's
+# bases, whose docstrings link to pages of their own documentation.
+
+
+def _skip_metadata_routing(app, what, name, obj, skip, options):
+    """Skip the ``set_*_request`` methods sklearn generates on every estimator."""
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_metadata_routing)
