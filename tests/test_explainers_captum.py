@@ -91,6 +91,14 @@ def test_mean_baseline_is_learned_in_fit():
                                atol=1e-6)
 
 
+def test_shap_over_a_constant_baseline_is_deeplift():
+    model, X = ReluNet(), make_panel()
+    # as many baselines as samples: the distribution must stay a distribution
+    shap = DeepLiftShap(model, baselines="zeros", n_baselines=6).fit(X).explain(X, target=1)
+    np.testing.assert_allclose(shap, DeepLift(model).fit(X).explain(X, target=1),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_random_methods_equal_captum_under_the_batch_seed():
     model, X, target = ReluNet(), make_panel(), np.array([0, 1, 0, 1, 1, 0])
     seed = _first_seed(3)

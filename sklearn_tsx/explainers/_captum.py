@@ -137,23 +137,21 @@ class CaptumExplainer(BaseExplainer):
         return torch.as_tensor(self.feature_mask_, dtype=torch.long, device=device)[None]
 
     def _baselines(self, x, rng, n=None):
-        """Baselines for ``x``: a number, or a tensor of ``n`` (default: one per
-        sample) series."""
+        """Baselines for ``x``: one per sample (a number where it is constant), or
+        a distribution of ``n`` series."""
         spec = self.baselines
-        n = len(x) if n is None else n
-        shape = (n, *x.shape[1:])
-        if spec == "zeros":
-            values = np.zeros(shape, dtype=np.float32) if n != len(x) else 0.0
-        elif spec == "mean":
+        constant = 0.0 if spec == "zeros" else spec
+        if n is None and isinstance(constant, numbers.Real):
+            return float(constant)
+        shape = (len(x) if n is None else n, *x.shape[1:])
+        if spec == "mean":
             values = np.broadcast_to(self.baseline_, shape)
         elif spec == "uniform":
             values = rng.random(shape, dtype=np.float32)
         elif spec == "train":
-            values = self.background_[rng.integers(len(self.background_), size=n)]
+            values = self.background_[rng.integers(len(self.background_), size=shape[0])]
         else:
-            values = float(spec) if n == len(x) else np.full(shape, spec, np.float32)
-        if isinstance(values, float):
-            return values
+            values = np.full(shape, constant, dtype=np.float32)
         return torch.as_tensor(np.ascontiguousarray(values), dtype=x.dtype, device=x.device)
 
     def _perturbations_per_eval(self, n_samples):
