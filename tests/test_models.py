@@ -273,7 +273,7 @@ class TestBadInput:
         with pytest.raises(NotFittedError):
             GRUClassifier().predict(X)
         with pytest.raises(NotFittedError):
-            GRUClassifier().module_
+            _ = GRUClassifier().module_
 
     def test_input_untouched(self, fitted):
         model, X, y = fitted

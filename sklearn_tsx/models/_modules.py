@@ -159,6 +159,9 @@ class TemporalConvNet(nn.Module):
     n_channels, n_outputs, hidden_size, num_layers, kernel_size : int
     dropout : float
     sequence_output : bool
+    pooling : {"last", "mean", "max"}
+        How the steps are reduced to one vector when ``sequence_output`` is
+        false: the last step, or the mean or maximum over all steps.
     """
 
     def __init__(
@@ -170,8 +173,10 @@ class TemporalConvNet(nn.Module):
         kernel_size,
         dropout,
         sequence_output,
+        pooling="last",
     ):
         super().__init__()
+        self.pooling = pooling
         self.blocks = nn.Sequential(
             *(
                 _CausalConvBlock(
@@ -187,7 +192,11 @@ class TemporalConvNet(nn.Module):
         self.head = _SequenceHead(hidden_size, n_outputs, dropout, sequence_output)
 
     def forward(self, x):
-        return self.head(self.blocks(x).transpose(1, 2))
+        h = self.blocks(x)  # (batch, hidden, time)
+        if not self.head.sequence_output and self.pooling != "last":
+            h = h.mean(dim=2) if self.pooling == "mean" else h.amax(dim=2)
+            return self.head.linear(self.head.dropout(h))
+        return self.head(h.transpose(1, 2))
 
 
 class TransformerNet(nn.Module):

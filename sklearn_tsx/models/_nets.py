@@ -237,6 +237,7 @@ class _TCNParams:
         hidden_size=32,
         num_layers=4,
         kernel_size=3,
+        pooling="last",
         dropout=0.0,
         sequence_output=False,
         lr=1e-3,
@@ -250,6 +251,7 @@ class _TCNParams:
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.kernel_size = kernel_size
+        self.pooling = pooling
         self.dropout = dropout
         self.sequence_output = sequence_output
         self.lr = lr
@@ -269,10 +271,15 @@ class _TCNParams:
             self.kernel_size,
             self.dropout,
             self.sequence_output,
+            self.pooling,
         )
 
     def _check_architecture_params(self):
         _check_positive_int(self.kernel_size, "kernel_size")
+        if self.pooling not in ("last", "mean", "max"):
+            raise ValueError(
+                f"pooling must be 'last', 'mean' or 'max', got {self.pooling!r}."
+            )
 
 
 @net_docstring(
@@ -280,7 +287,16 @@ class _TCNParams:
     hidden_size=32,
     num_layers=4,
     layers="residual blocks; block ``i`` has dilation ``2**i``",
-    extra="kernel_size : int, default=3\n    Width of the convolution kernels.\n",
+    extra=(
+        "kernel_size : int, default=3\n    Width of the convolution kernels.\n"
+        "pooling : {\"last\", \"mean\", \"max\"}, default=\"last\"\n"
+        "    How the steps become one prediction when ``sequence_output`` is false:\n"
+        "    read out the last step, or the mean or maximum of every step's hidden\n"
+        "    features. The last step sees only the receptive field\n"
+        "    ``1 + 2 * (kernel_size - 1) * (2**num_layers - 1)`` (61 steps with the\n"
+        "    defaults); pooling lets the prediction, and therefore its gradients,\n"
+        "    reach every step of longer series.\n"
+    ),
 )
 class TCNClassifier(_TCNParams, TimeSeriesNetClassifier):
     pass
@@ -291,7 +307,16 @@ class TCNClassifier(_TCNParams, TimeSeriesNetClassifier):
     hidden_size=32,
     num_layers=4,
     layers="residual blocks; block ``i`` has dilation ``2**i``",
-    extra="kernel_size : int, default=3\n    Width of the convolution kernels.\n",
+    extra=(
+        "kernel_size : int, default=3\n    Width of the convolution kernels.\n"
+        "pooling : {\"last\", \"mean\", \"max\"}, default=\"last\"\n"
+        "    How the steps become one prediction when ``sequence_output`` is false:\n"
+        "    read out the last step, or the mean or maximum of every step's hidden\n"
+        "    features. The last step sees only the receptive field\n"
+        "    ``1 + 2 * (kernel_size - 1) * (2**num_layers - 1)`` (61 steps with the\n"
+        "    defaults); pooling lets the prediction, and therefore its gradients,\n"
+        "    reach every step of longer series.\n"
+    ),
 )
 class TCNRegressor(_TCNParams, TimeSeriesNetRegressor):
     pass

@@ -15,13 +15,6 @@ import io
 import numbers
 import warnings
 
-import cebra
-import cebra.data
-import cebra.data.multiobjective
-import cebra.models
-import cebra.models.jacobian_regularizer
-import cebra.solver
-import cebra.solver.schedulers
 import numpy as np
 import pandas as pd
 import torch
@@ -74,6 +67,18 @@ def _quiet():
             "ignore", message="This overload of addcdiv", category=UserWarning
         )
         yield
+
+
+def _import_cebra():
+    """Import ``cebra`` on first use: it takes seconds and only XCEBRA needs it."""
+    import cebra.data
+    import cebra.data.multiobjective
+    import cebra.models
+    import cebra.models.jacobian_regularizer
+    import cebra.solver
+    import cebra.solver.schedulers
+
+    return cebra
 
 
 class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -231,6 +236,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     # -- validation -----------------------------------------------------------------
 
     def _check_params(self):
+        cebra = _import_cebra()
         _check_int(self.n_latents, "n_latents", 2)
         _check_int(self.n_behavior_latents, "n_behavior_latents", 1)
         if self.n_behavior_latents >= self.n_latents:
@@ -317,6 +323,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     # -- training -------------------------------------------------------------------
 
     def _make_loader(self, X, y, batch_size, num_steps, device, seed):
+        cebra = _import_cebra()
         dataset = cebra.data.DatasetxCEBRA(
             torch.from_numpy(X), device=str(device), behavior=torch.from_numpy(y)
         )
@@ -340,6 +347,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return dataset, loader
 
     def _make_criterion(self):
+        cebra = _import_cebra()
         loss = dict(
             name="FixedEuclideanInfoNCE", kwargs=dict(temperature=float(self.temperature))
         )
@@ -367,6 +375,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        cebra = _import_cebra()
         self._check_params()
         X, _, y = self._validate_X(X, y, reset=True)
         self.n_channels_in_ = self.n_features_in_
@@ -476,6 +485,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             Minus the mean, over 10 batches of pairs drawn with a fixed seed, of
             the sum of the behaviour and time InfoNCE losses.
         """
+        cebra = _import_cebra()
         check_is_fitted(self)
         X, _, y = self._validate_X(X, y, reset=False)
         if len(X) < 2:
@@ -542,7 +552,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         except ImportError as exc:
             raise ImportError(
                 "jacobian_backend='cebra' needs cebra.attribution, which imports cvxpy: "
-                "pip install 'cebra[integrations]' (or cvxpy), or use the default "
+                "pip install 'sklearn_tsx[cebra-attribution]' (or cvxpy), or use the default "
                 f"jacobian_backend='torch.func'. ({exc})"
             ) from exc
         # cebra's attribution freezes the parameters of the model it is given.
