@@ -219,23 +219,6 @@ def test_sktime_formats_give_identical_predictions(rng):
         )
 
 
-def test_covid3month_regression_beats_mean_predictor():
-    from sklearn.dummy import DummyRegressor
-    from sklearn.metrics import root_mean_squared_error
-    from sktime.datasets import load_covid_3month
-
-    X_train, y_train = load_covid_3month(split="train", return_X_y=True)
-    X_test, y_test = load_covid_3month(split="test", return_X_y=True)
-    model = make_pipeline(
-        TimeSeriesStandardScaler(),
-        TCNRegressor(hidden_size=16, num_layers=3, max_epochs=60, lr=3e-3, random_state=0),
-    ).fit(X_train, y_train)
-    baseline = DummyRegressor().fit(np.zeros((len(y_train), 1)), y_train)
-    rmse = root_mean_squared_error(y_test, model.predict(X_test))
-    rmse_mean = root_mean_squared_error(y_test, baseline.predict(np.zeros((len(y_test), 1))))
-    assert rmse < rmse_mean
-
-
 class TestBadInput:
     @pytest.fixture
     def fitted(self, rng):

@@ -89,7 +89,7 @@ class _TimeSeriesNetMixin:
             net = NeuralNet(
                 module=build_module(),
                 criterion=criterion,
-                optimizer=torch.optim.Adam,
+                optimizer=torch.optim.AdamW,
                 optimizer__weight_decay=self.weight_decay,
                 lr=self.lr,
                 max_epochs=self.max_epochs,

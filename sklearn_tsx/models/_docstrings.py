@@ -19,13 +19,14 @@ sequence_output : bool, default=False
     Predict at every time step (causally) instead of once per series; ``y``
     then has shape (n_samples, n_timepoints).
 lr : float, default=1e-3
-    Adam learning rate.
+    Learning rate of the AdamW optimiser.
 max_epochs : int, default=50
     Number of training epochs.
 batch_size : int, default=64
     Mini-batch size for training and prediction.
 weight_decay : float, default=0.0
-    Adam weight decay.
+    AdamW's decoupled weight decay: every step shrinks the weights by a
+    factor ``1 - lr * weight_decay``, whatever the gradients' scale.
 device : str, default="cpu"
     Torch device; ``"auto"`` takes CUDA when available.
 random_state : int, RandomState instance or None, default=None
