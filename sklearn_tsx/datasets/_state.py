@@ -73,6 +73,7 @@ def make_state(n_samples=1000, *, n_timepoints=200, logit_scale=2.0, random_stat
         With attributes
 
         data : ndarray of shape (n_samples, 3, n_timepoints), float32
+            The series.
         target : ndarray of shape (n_samples, n_timepoints), int64
             The binary label of every step.
         saliency : ndarray of shape (n_samples, 3, n_timepoints), bool

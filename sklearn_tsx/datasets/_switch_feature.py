@@ -78,6 +78,7 @@ def make_switch_feature(
         With attributes
 
         data : ndarray of shape (n_samples, 3, n_timepoints), float32
+            The series.
         target : ndarray of shape (n_samples, n_timepoints), int64
             The binary label of every step.
         saliency : ndarray of shape (n_samples, 3, n_timepoints), bool
