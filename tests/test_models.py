@@ -133,6 +133,26 @@ def test_sequence_output(cls, rng):
         clone(model).fit(X, y[:, :5])
 
 
+@pytest.mark.parametrize("pooling", ["mean", "max"])
+def test_tcn_pooling_reaches_steps_beyond_the_receptive_field(pooling, rng):
+    # Two blocks of kernel 3 see 1 + 2 * 2 * 3 = 13 steps: the last-step read-out
+    # ignores the first 7 of 20 steps; pooled read-outs depend on every step.
+    X = rng.normal(size=(40, 2, 20)).astype(np.float32)
+    y = X[:, 0, :5].mean(axis=1)
+    last = _small(TCNRegressor, max_epochs=2).fit(X, y)
+    pooled = _small(TCNRegressor, max_epochs=2, pooling=pooling).fit(X, y)
+    x = torch.from_numpy(X[:4]).requires_grad_()
+    last.module_(x).sum().backward()
+    assert torch.all(x.grad[:, :, :7] == 0)
+    x.grad = None
+    pooled.module_(x).sum().backward()
+    assert torch.all(x.grad[:, :, :7].abs().sum(dim=(1, 2)) > 0)
+    assert pooled.predict(X).shape == (40,)
+    # With a sequence output, pooling does not apply: one prediction per step.
+    seq = _small(TCNRegressor, max_epochs=1, pooling=pooling, sequence_output=True)
+    assert seq.fit(X, X[:, 0]).predict(X).shape == (40, 20)
+
+
 @pytest.mark.parametrize("cls", [GRURegressor, InputCellAttentionRegressor, TCNRegressor,
                                  TransformerRegressor])
 def test_sequence_output_is_causal(cls, rng):
@@ -287,6 +307,8 @@ class TestBadInput:
             TransformerClassifier(hidden_size=10, n_heads=4).fit(X, y)
         with pytest.raises(ValueError, match="kernel_size"):
             TCNClassifier(kernel_size=0).fit(X, y)
+        with pytest.raises(ValueError, match="pooling must be 'last', 'mean' or 'max'"):
+            TCNClassifier(pooling="sum").fit(X, y)
         with pytest.raises(ValueError, match="attention_hops"):
             InputCellAttentionClassifier(attention_hops=0).fit(X, y)
 
