@@ -12,7 +12,8 @@ the signal-free process, levels 0..100 %, accuracy in %).
 The TCN is the authors' shape: three residual blocks of dilated causal
 convolutions (widths 5, 5, 50; kernel 4; dropout 0.1), a max-pool over all time
 steps and a linear layer, trained with skorch. ``sklearn_tsx.models.TCNClassifier``
-reads out the last step only; on Middle Box its gradient puts about half its
+reads out the last step by default (``pooling="last"``; ``"max"`` is the authors'
+read-out); on Middle Box the last-step gradient puts about half its
 mass on the last five steps, outside the box, and Grad then scores below the
 random baseline -- a property of that read-out, not of the explainers. ``--wide``
 reports it too, as "TCN-last".
