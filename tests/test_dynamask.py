@@ -9,6 +9,7 @@ from sklearn.metrics import roc_auc_score
 
 from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
 from sklearn_tsx.explainers import Dynamask
+from sklearn_tsx.explainers._dynamask import size_targets
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +38,52 @@ def test_recovers_the_salient_set(white_box, mode):
 
 
 def test_area_regulariser_sets_the_mask_size(white_box):
-    X, _, model = white_box
+    X, salient, model = white_box
     explainer = Dynamask(model, area=[0.05, 0.3], max_epochs=300, **SETTINGS).fit(X)
     explainer.explain(X[:2])
-    kept = (explainer.masks_ > 0.5).mean(axis=(2, 3))
-    np.testing.assert_allclose(kept, [[0.05, 0.3]] * 2, atol=0.03)
+    masks = explainer.masks_
+    # the mask's mass is its area; the salient entries (10 %) are kept first
+    np.testing.assert_allclose(masks.mean(axis=(2, 3)), [[0.05, 0.3]] * 2, atol=0.02)
+    assert masks[:, 1][:, salient].mean() > masks[:, 1][:, ~salient].max() + 0.3
+    # the entries the model ignores are interchangeable: they share one value
+    ignored = masks[:, :, ~salient]
+    np.testing.assert_allclose(ignored, np.broadcast_to(ignored[..., :1], ignored.shape),
+                               atol=1e-6)
+
+
+class Constant(torch.nn.Module):
+    """A model blind to its input: no entry matters more than another."""
+
+    def forward(self, x):
+        return x.sum((1, 2), keepdim=True) * 0.0
+
+
+def test_area_regulariser_favours_no_entry():
+    # every entry starts at 0.5: the regulariser must not pick some by position
+    # (the first entries in memory, i.e. channel 0, which momentum then keeps lifting)
+    X = make_arma(2, 3, 20, random_state=0)
+    explainer = Dynamask(Constant(), area=[0.25, 0.35], max_epochs=100,
+                         **SETTINGS).fit(X)
+    explainer.explain(X)
+    masks = explainer.masks_
+    np.testing.assert_allclose(masks, np.broadcast_to(masks[..., :1, :1], masks.shape),
+                               atol=1e-6)
+    np.testing.assert_allclose(explainer.masks_.mean(axis=(2, 3)), [[0.25, 0.35]] * 2,
+                               atol=0.01)
+
+
+def test_size_targets_match_the_sorted_reference():
+    rng = np.random.default_rng(0)
+    flat = torch.as_tensor(rng.uniform(size=(2, 3, 40)))
+    n_zeros = torch.tensor([30, 20, 39])
+    target = size_targets(flat, n_zeros)
+    # distinct values: the partner of the k-th smallest entry is r_a[k]
+    ranks = flat.argsort(-1).argsort(-1)
+    np.testing.assert_array_equal(target, (ranks >= n_zeros[:, None]).double())
+    # a group of equal values shares its partners' mean
+    tied = torch.tensor([[0.2, 0.5, 0.5, 0.5, 0.5, 0.9]])
+    np.testing.assert_allclose(size_targets(tied, torch.tensor([3])),
+                               [[0, 0.5, 0.5, 0.5, 0.5, 1]])
 
 
 def test_batched_fit_equals_one_sample_one_area_at_a_time(white_box):

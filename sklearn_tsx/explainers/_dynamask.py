@@ -29,6 +29,38 @@ def check_areas(area):
     return np.unique(areas)
 
 
+def size_targets(flat, n_zeros):
+    """Target of each mask entry under the area regulariser.
+
+    ``mean((r_a - sort(M))**2)`` pairs the ``k``-th smallest entry of ``M``
+    with ``r_a[k]`` (``n_zeros`` zeros, then ones); its gradient with respect to
+    an entry is ``2 (m - r) / n`` with ``r`` the entry's partner. Entries of
+    equal value (all of them at the initial 0.5, and the many clamped at 0 or
+    1) can be paired in any order, so the partner is undefined there: any fixed
+    order, e.g. by position, would lift the first entries in memory and, with
+    momentum, keep lifting them. Each entry gets instead the mean of the
+    partners of its group of equal values, the symmetric choice, which equals
+    the partner wherever the values are distinct.
+
+    Parameters
+    ----------
+    flat : torch.Tensor of shape (..., A, n)
+        Mask entries, one row per area.
+    n_zeros : torch.Tensor of shape (A,)
+        Number of zeros of each area's reference vector.
+
+    Returns
+    -------
+    target : torch.Tensor of the shape of ``flat``
+    """
+    ordered = flat.sort(-1).values.contiguous()
+    first = torch.searchsorted(ordered, flat.contiguous(), right=False)
+    last = torch.searchsorted(ordered, flat.contiguous(), right=True)
+    ones = (last - n_zeros[:, None]).clamp(min=0)
+    ones = torch.minimum(ones, last - first)
+    return ones.to(flat.dtype) / (last - first).to(flat.dtype)
+
+
 def explains_whole_output(explainer, target):
     """Mask methods explain the model's whole output: every class, time step and
     regression output. A target would be ignored, so it is refused."""
@@ -56,7 +88,10 @@ class Dynamask(BaseExplainer):
     where ``r_a`` holds ``(1 - a) C T`` zeros then ones and ``lambda_k`` grows
     geometrically from ``size_reg_init`` to ``size_reg_init * size_reg_dilation``
     over the epochs. Masks start at 0.5, are trained by SGD with momentum and
-    clamped to ``[0, 1]`` after each step.
+    clamped to ``[0, 1]`` after each step. Entries of equal value (all of them
+    at the start) share the mean of their partners in ``r_a``: the
+    regulariser favours no entry by its position, and entries the model treats
+    alike keep equal values.
 
     Parameters
     ----------
@@ -273,18 +308,8 @@ class Dynamask(BaseExplainer):
             y_target = self.model_.forward(x)
         sign = 1.0 if self.mode == "preservation" else -1.0
 
-        # mean((r_a - sort(M))**2), r_a = (1 - a) C T zeros then n_a ones, equals
-        # (sum M**2 - 2 * (sum of the n_a largest entries) + n_a) / (C T): a partial
-        # top-k selection instead of a full sort
-        n_ones = torch.tensor(
-            [C * T - int((1 - a) * C * T) for a in areas], device=device
-        )
-        k_max = int(n_ones.max())
-        top = (torch.arange(k_max, device=device) < n_ones[:, None]).to(x.dtype)
-        # ties (every entry starts at 0.5) are broken by position, so that which
-        # entries the regulariser lifts does not depend on k_max, hence on the grid
-        tie_break = torch.arange(C * T, 0, -1, device=device, dtype=torch.float64) * 1e-12
-
+        # number of zeros of each area's reference vector r_a
+        n_zeros = torch.tensor([int((1 - a) * C * T) for a in areas], device=device)
         masks = torch.full((b, n_areas, C, T), 0.5, device=device, requires_grad=True)
         optimizer = torch.optim.SGD([masks], lr=self.learning_rate, momentum=self.momentum)
         growth = math.exp(math.log(self.size_reg_dilation) / self.max_epochs)
@@ -292,9 +317,8 @@ class Dynamask(BaseExplainer):
         for _ in range(self.max_epochs):
             error = self._errors(x, masks, y_target)
             flat = masks.reshape(b, n_areas, C * T)
-            order = (flat.detach().double() + tie_break).topk(k_max, dim=-1).indices
-            top_sum = (flat.gather(-1, order) * top).sum(-1)
-            size_reg = ((flat**2).sum(-1) - 2 * top_sum + n_ones) / (C * T)
+            target = size_targets(flat.detach(), n_zeros)
+            size_reg = ((flat - target) ** 2).mean(-1)
             loss = sign * error + size_weight * size_reg
             if self.time_reg:
                 time_reg = (masks[..., 1:] - masks[..., :-1]).abs().mean((-2, -1))
