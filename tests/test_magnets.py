@@ -135,6 +135,27 @@ def test_penalties_shrink_bottleneck():
     assert "penalty" in sparse.net_.history[-1, "batches", -1]
 
 
+def test_logit_scale_makes_training_masks_less_noisy():
+    # Regression: the batch-normalised logits used to start at unit scale, where
+    # the logistic noise flips about a third of the training mask entries, so
+    # training saw masks far from the noise-free inference ones and underfit.
+    X, y = _data()
+    x = torch.from_numpy(X)
+
+    def flip_rate(logit_scale):
+        model = MagnetsRegressor(**{**TINY, "max_epochs": 0, "logit_scale": logit_scale})
+        module = model.fit(X, y).module_.train()
+        np.testing.assert_array_equal(module.logit_norm.weight.detach().numpy(), logit_scale)
+        z = (x - module.x_loc[:, None]) / module.x_scale[:, None]
+        with torch.no_grad():
+            logits = module.logit_norm(module.mask_generator(z))
+        return torch.sigmoid(-logits.abs()).mean().item()
+
+    unit, default = flip_rate(1.0), flip_rate(4.0)
+    assert unit > 0.3
+    assert default < unit - 0.1
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
@@ -142,6 +163,7 @@ def test_penalties_shrink_bottleneck():
         ({"n_concepts": 0}, "n_concepts"),
         ({"temperature": 0.0}, "temperature"),
         ({"temperature": -1.0}, "temperature"),
+        ({"logit_scale": 0.0}, "logit_scale"),
         ({"lambda_sparsity": -0.1}, "lambda_sparsity"),
         ({"lambda_orthogonality": -1e-3}, "lambda_orthogonality"),
         ({"aggregation": "median"}, "aggregation"),

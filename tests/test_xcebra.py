@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -132,6 +133,42 @@ def test_regularizer_is_ramped_in(recording):
     # Identical until the ramp starts (same seed, same pairs), different after.
     np.testing.assert_allclose(plain.loss_curve_[:4], regularized.loss_curve_[:4], rtol=1e-5)
     assert regularized.loss_curve_[-1] > plain.loss_curve_[-1]
+
+
+def test_saturated_output_warns(recording):
+    X, y, _ = recording
+    # A tanh output with a temperature that asks for an embedding far wider than 1.
+    model = XCEBRA(
+        model_architecture="offset1-model-mse-tanh",
+        temperature=100.0,
+        learning_rate=1e-2,
+        max_iterations=60,
+        batch_size=64,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="saturate the output"):
+        model.fit(X, y)
+    assert model.saturation_ > 0.1
+    unbounded = XCEBRA(model_architecture="offset1-model-mse", **TINY).fit(X, y)
+    assert unbounded.saturation_ == 0.0
+
+
+def test_default_recovers_the_ground_truth_map():
+    # The default architecture is linear inside its clip: at a temperature that asks
+    # for an embedding within it, a short regularized fit already finds the map.
+    X, y, true_map = make_xcebra_recording(1000, 12, random_state=1)
+    model = XCEBRA(
+        temperature=0.1,
+        jacobian_reg_weight=0.1,
+        max_iterations=300,
+        batch_size=128,
+        learning_rate=3e-3,
+        random_state=0,
+    ).fit(X, y)
+    assert model.saturation_ < 0.1
+    attribution_map = model.explain(X[:300])
+    scaled = attribution_map / attribution_map.max(axis=1, keepdims=True)
+    assert roc_auc_score(true_map.ravel(), scaled.ravel()) > 0.75
 
 
 def test_grid_search_over_regularizer_and_latent_split(recording):

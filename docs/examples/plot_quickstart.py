@@ -17,7 +17,6 @@ mean. It is what ``python -m sklearn_tsx.quickstart`` runs, step by step.
 import time
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 from sklearn_tsx.datasets import load_covid3month

@@ -104,6 +104,9 @@ class MagnetsNet(nn.Module):
     n_channels, n_masks, n_concepts, n_outputs : int
     temperature : float
         Gumbel-sigmoid temperature.
+    logit_scale : float
+        Initial weight of the batch norm of the mask logits, so that the logits
+        start with standard deviation ``logit_scale``.
     aggregation : {"sum", "mean", "max", "lp"}
     p : float
         Exponent of the ``"lp"`` aggregation.
@@ -126,6 +129,7 @@ class MagnetsNet(nn.Module):
         n_outputs,
         *,
         temperature,
+        logit_scale,
         aggregation,
         p,
         depth,
@@ -148,8 +152,12 @@ class MagnetsNet(nn.Module):
         )
         # Normalised logits stay where the straight-through gradient flows; without
         # this the U-Net's outputs drift to large values and the masks freeze to
-        # all-ones or all-zeros early in training.
+        # all-ones or all-zeros early in training. The logistic noise flips a
+        # training mask entry with probability sigmoid(-|logit|): at unit scale
+        # about a third of the entries would be random, so the norm's weight starts
+        # at ``logit_scale``.
         self.logit_norm = nn.BatchNorm1d(n_channels * n_masks)
+        nn.init.constant_(self.logit_norm.weight, logit_scale)
         self.bottleneck = nn.Linear(n_channels * n_masks, n_concepts)
         self.head = nn.Linear(n_concepts, n_outputs)
         for name, value in [

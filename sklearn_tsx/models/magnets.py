@@ -79,6 +79,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         n_masks=4,
         n_concepts=4,
         temperature=1.0,
+        logit_scale=4.0,
         aggregation="sum",
         aggregation_p=2.0,
         lambda_sparsity=1e-3,
@@ -97,6 +98,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         self.n_masks = n_masks
         self.n_concepts = n_concepts
         self.temperature = temperature
+        self.logit_scale = logit_scale
         self.aggregation = aggregation
         self.aggregation_p = aggregation_p
         self.lambda_sparsity = lambda_sparsity
@@ -116,6 +118,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         _check_positive_int(self.n_masks, "n_masks")
         _check_positive_int(self.n_concepts, "n_concepts")
         _check_positive(self.temperature, "temperature")
+        _check_positive(self.logit_scale, "logit_scale")
         if self.aggregation not in AGGREGATIONS:
             raise ValueError(
                 f"aggregation must be one of {AGGREGATIONS}; got {self.aggregation!r}."
@@ -156,6 +159,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
             self.n_concepts,
             n_outputs,
             temperature=self.temperature,
+            logit_scale=self.logit_scale,
             aggregation=self.aggregation,
             p=self.aggregation_p,
             depth=self.unet_depth,
@@ -270,7 +274,15 @@ n_concepts : int, default=4
     ``K``, concepts of the bottleneck.
 temperature : float, default=1.0
     ``tau`` of the Gumbel-sigmoid relaxation, > 0: lower values give sharper
-    (larger, noisier) straight-through gradients.
+    (larger, noisier) straight-through gradients. It does not change the
+    forward masks: an entry is on when ``logit + noise > 0``.
+logit_scale : float, default=4.0
+    Standard deviation of the batch-normalised mask logits at initialisation
+    (the initial weight of their batch norm), > 0. In training the logistic
+    noise flips a mask entry with probability ``sigmoid(-|logit|)``: about
+    32 % of the entries at scale 1, about 13 % at scale 4, so a larger scale
+    trains on masks closer to the noise-free ones used at inference; too large
+    a scale leaves little exploration.
 aggregation : {{"sum", "mean", "max", "lp"}}, default="sum"
     How a masked channel becomes a scalar: the sum of the selected values (the
     paper's choice), their mean, their maximum (unselected steps count as the
@@ -353,7 +365,7 @@ def _magnets_docstring(**fields):
     output="prediction",
     loss="the mean squared error of the standardised targets",
     module_output="predictions in the units of ``y``",
-    n_out="n_outputs_",
+    n_out="`n_outputs_`",
     out_name="output, in the units of ``y``",
     attributes="n_outputs_ : int\n    Number of regression outputs.\n",
     example=(

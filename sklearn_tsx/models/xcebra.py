@@ -45,6 +45,25 @@ JACOBIAN_BACKENDS = ("torch.func", "cebra")
 _SCORE_SEED = 0
 
 
+# Fraction of saturated embedding values above which ``fit`` warns.
+_MAX_SATURATION = 0.1
+
+
+def _saturation(encoder, Z):
+    """Fraction of the values of the embedding ``Z`` at which the bounded output
+    nonlinearity of a ``cebra`` encoder is saturated (0 for an unbounded output)."""
+    cebra = _import_cebra()
+    clamp = getattr(encoder, "clamp", None)
+    if isinstance(clamp, torch.nn.Hardtanh):
+        return float(np.mean((Z <= clamp.min_val) | (Z >= clamp.max_val)))
+    layers = [
+        layer for layer in encoder.net if not isinstance(layer, cebra.models.layers.Squeeze)
+    ]
+    if isinstance(layers[-1], torch.nn.Tanh):
+        return float(np.mean(1.0 - Z.astype(np.float64) ** 2 < 0.05))
+    return 0.0
+
+
 def _check_int(value, name, minimum):
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
@@ -75,6 +94,7 @@ def _import_cebra():
     import cebra.data.multiobjective
     import cebra.models
     import cebra.models.jacobian_regularizer
+    import cebra.models.layers
     import cebra.solver
     import cebra.solver.schedulers
 
@@ -121,14 +141,21 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     learning_rate : float, default=3e-4
         Adam learning rate.
     temperature : float, default=1.0
-        Temperature of both InfoNCE losses.
+        Temperature of both InfoNCE losses. It sets the scale of the embedding
+        the losses ask for: with the squared Euclidean similarity, latents whose
+        step between positive pairs has variance ``s2`` are best embedded at
+        ``sqrt(temperature / (2 * s2))`` times their own scale. That scale must
+        fit within the output range of ``model_architecture``; a fit that
+        saturates the output warns (see ``saturation_``) and gives a poor map.
     time_offset : int, default=1
         Distance in time steps of the time-contrastive positive pairs.
     time_delta : int, default=1
         Lag over which behaviour changes are taken for the behaviour positive pairs.
-    model_architecture : str, default="offset1-model-mse-tanh"
+    model_architecture : str, default="offset1-model-mse-clip-5-5"
         A ``cebra.models`` name with a one-time-step receptive field
-        (``cebra.models.get_options("offset1-model*")``).
+        (``cebra.models.get_options("offset1-model*")``). The default, the
+        architecture of ``cebra``'s xCEBRA synthetic experiments, is linear up
+        to its output clipped to [-5, 5].
     num_hidden_units : int, default=32
         Hidden units, for the architectures that take them (some, like the
         default, size their layers from ``n_latents``).
@@ -147,11 +174,17 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         The two InfoNCE objectives, used by :meth:`score`.
     loss_curve_ : list of float
         Training loss (both objectives plus the weighted regularizer) per iteration.
+    saturation_ : float
+        Fraction of the embedding values of the training recording at which
+        the encoder's bounded output nonlinearity is saturated (a clip at its
+        bound, a tanh with derivative below 0.05); 0 for an unbounded output.
+        Saturated latents carry no gradient, which corrupts the Jacobian and
+        so the attribution map; above 0.1, ``fit`` warns.
     n_features_in_ : int
         Number of channels seen in ``fit``.
     n_channels_in_ : int
         Same as ``n_features_in_``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Channel names, when ``X`` was a DataFrame with string column names.
 
     Notes
@@ -210,7 +243,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         temperature=1.0,
         time_offset=1,
         time_delta=1,
-        model_architecture="offset1-model-mse-tanh",
+        model_architecture="offset1-model-mse-clip-5-5",
         num_hidden_units=32,
         device="cpu",
         random_state=None,
@@ -429,6 +462,17 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.encoder_ = encoder.cpu().eval() if device.type != "cpu" else encoder.eval()
         self.criterion_ = criterion.cpu()
         self.loss_curve_ = list(solver.log[("sum_loss_train",)])
+        self.saturation_ = _saturation(self.encoder_, self._encode(X))
+        if self.saturation_ > _MAX_SATURATION:
+            warnings.warn(
+                f"{self.saturation_:.0%} of the embedding values of the training "
+                f"recording saturate the output of {self.model_architecture!r}: the "
+                "Jacobian, and so the attribution map, is unreliable there. Lower "
+                "temperature (it sets the scale of the embedding) or choose an "
+                "architecture with a wider output range.",
+                UserWarning,
+                stacklevel=2,
+            )
         return self
 
     # -- embedding ------------------------------------------------------------------
