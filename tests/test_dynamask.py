@@ -1,15 +1,21 @@
 """Dynamask: recovery of a white box's salient set, batching, selection, errors."""
 
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
 from joblib import parallel_config
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import roc_auc_score
 
 from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
 from sklearn_tsx.explainers import Dynamask
 from sklearn_tsx.explainers._dynamask import size_targets
+from sklearn_tsx.explainers._mask_losses import row_error
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +173,89 @@ def test_classifier_with_sequence_output():
     extremal = Dynamask(model, area=[0.2, 0.4], max_epochs=20, loss="log_loss",
                         selection="extremal").fit(X)
     assert extremal.explain(X[:2]).shape == (2, 3, 10)
+
+
+class _PerStepClassifier(ClassifierMixin, BaseEstimator):
+    """A fitted sequence classifier made by hand: at step ``t`` the logit of class
+    1 is ``2 x[salient[t], t]``, the State dataset's label model with the state
+    known. Only ``salient[t]`` matters at step ``t``."""
+
+    def __init__(self, salient):
+        self.salient = salient
+        self.classes_ = np.array([0, 1])
+        self.module_ = _PerStepLogits(salient)
+
+    def fit(self, X, y=None):
+        return self
+
+
+class _PerStepLogits(torch.nn.Module):
+    def __init__(self, salient):
+        super().__init__()
+        self.salient = torch.as_tensor(salient)
+
+    def forward(self, x):
+        read = x[:, self.salient, torch.arange(x.shape[-1])]
+        return torch.stack([torch.zeros_like(read), 2.0 * read], -1)
+
+
+@pytest.fixture(scope="module")
+def per_step_classifier():
+    """State in miniature: the salient channel switches half-way; it sits far from
+    0, on the side of its series' sign, so that blurring it towards its mean
+    mostly makes the model more confident."""
+    T = 40
+    salient = np.repeat([1, 2], T // 2)
+    rng = np.random.default_rng(0)
+    means = 1.5 * (np.arange(3)[:, None] == salient[None])
+    sign = rng.choice([-1.0, 1.0], size=(6, 1, 1))
+    X = (sign * means + 0.8 * rng.standard_normal((6, 3, T))).astype(np.float32)
+    truth = np.broadcast_to(np.arange(3)[:, None] == salient[None], X.shape)
+    return X, truth, _PerStepClassifier(salient)
+
+
+def _bench_state_params(mask_epochs):
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_state.py"
+    spec = importlib.util.spec_from_file_location("_bench_state", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.method_params("Dynamask", SimpleNamespace(mask_epochs=mask_epochs))
+
+
+def test_state_settings_find_the_salient_channel_of_each_step(per_step_classifier):
+    # The State benchmark's Dynamask (blur sigma_max 1, areas 0.25..0.35, momentum
+    # 1, time regulariser 1, extremal mask) on a per-step classifier. With the
+    # error -log q of the originally predicted class, masks were rewarded for
+    # blurring the salient channel (it makes the model more confident): AUROC
+    # ~0.5 and every series at the smallest area.
+    X, truth, model = per_step_classifier
+    params = _bench_state_params(mask_epochs=300)
+    explainer = Dynamask(model, **params).fit(X)
+    S = explainer.explain(X)
+    assert roc_auc_score(truth.ravel(), S.ravel()) > 0.95
+    assert S[truth].mean() > S[~truth].mean() + 0.6
+    assert (explainer.areas_[explainer.selected_] > explainer.areas_[0]).all()
+
+
+def test_log_loss_rewards_a_more_confident_prediction(per_step_classifier):
+    # -log q of the originally predicted class is not smallest at the original
+    # prediction: perturbed errors fall below the unperturbed one, so the
+    # extremal mask is the smallest area whatever the mask keeps. The
+    # cross-entropy between probability vectors never does (Gibbs' inequality).
+    X, truth, model = per_step_classifier
+    params = dict(_bench_state_params(mask_epochs=100), selection="lowest_error")
+    errors = {}
+    for loss in ("log_loss", "cross_entropy"):
+        explainer = Dynamask(model, **dict(params, loss=loss)).fit(X)
+        explainer.explain(X)
+        x = torch.as_tensor(X)
+        with torch.no_grad():
+            p = explainer.model_.forward(x)
+            floor = row_error(p, p, explainer.loss_).numpy()
+        errors[loss] = explainer.errors_ - floor[:, None]
+    # every series has masks that "beat" its unperturbed prediction
+    assert (errors["log_loss"].min(1) < -0.01).all()
+    assert (errors["cross_entropy"] > -1e-6).all()
 
 
 @pytest.mark.parametrize(

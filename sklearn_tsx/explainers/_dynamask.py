@@ -126,13 +126,20 @@ class Dynamask(BaseExplainer):
         Error threshold of the extremal mask, non-negative. ``None`` uses each
         series' error of its unperturbed prediction against itself (the
         prediction's entropy for cross-entropy, 0 for squared error), the
-        reference implementation's choice.
+        reference implementation's choice. For these two losses that is the
+        error's minimum: only masks that keep the prediction qualify, and
+        otherwise the lowest-error mask is returned.
     loss : {"auto", "mse", "cross_entropy", "log_loss"}, default="auto"
         Error between perturbed and original predictions, averaged over time
         steps: squared error (averaged over outputs too) for regressors;
-        cross-entropy between the probability vectors for classifiers;
-        ``"log_loss"`` is ``-log q`` of the originally predicted class, as the
-        reference State experiment.
+        cross-entropy between the probability vectors for classifiers (the
+        paper's error; smallest where the perturbed probabilities equal the
+        original ones). ``"log_loss"`` is ``-log q`` of the originally predicted
+        class, as the reference State experiment's code: it is smallest not at
+        the original prediction but at a more confident one, so in preservation
+        mode it rewards perturbations that raise the model's confidence (on
+        State, blurring the salient feature) and errors can fall below the
+        unperturbed one, which makes the extremal mask the smallest area.
     max_epochs : int, default=500
         Optimisation steps.
     learning_rate : float, default=0.1
