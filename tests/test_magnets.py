@@ -146,9 +146,8 @@ def test_logit_scale_makes_training_masks_less_noisy():
         model = MagnetsRegressor(**{**TINY, "max_epochs": 0, "logit_scale": logit_scale})
         module = model.fit(X, y).module_.train()
         np.testing.assert_array_equal(module.logit_norm.weight.detach().numpy(), logit_scale)
-        z = (x - module.x_loc[:, None]) / module.x_scale[:, None]
         with torch.no_grad():
-            logits = module.logit_norm(module.mask_generator(z))
+            logits = module.logits(x)
         return torch.sigmoid(-logits.abs()).mean().item()
 
     unit, default = flip_rate(1.0), flip_rate(4.0)
@@ -170,12 +169,95 @@ def test_logit_scale_makes_training_masks_less_noisy():
         ({"aggregation": "lp", "aggregation_p": 0}, "aggregation_p"),
         ({"kernel_size": 4}, "odd"),
         ({"unet_depth": 0}, "unet_depth"),
+        ({"positional_channel": "yes"}, "positional_channel"),
+        ({"anneal_noise": 1}, "anneal_noise"),
+        ({"lr_schedule": "step"}, "lr_schedule"),
     ],
 )
 def test_bad_parameters(params, match):
     X, y = _data()
     with pytest.raises(ValueError, match=match):
         MagnetsRegressor(**{**TINY, **params}).fit(X, y)
+
+
+def test_positional_channel_feeds_the_unet_a_time_coordinate():
+    # Regression: a mask that depends on *when* (e.g. only the second half of a
+    # series counts) needs absolute position, which a U-Net narrower than the
+    # series cannot see; the time coordinate is an extra input of the U-Net only.
+    X, y = _data()
+    for positional, n_in in [(True, 3), (False, 2)]:
+        model = MagnetsRegressor(**{**TINY, "positional_channel": positional}).fit(X, y)
+        assert model.module_.mask_generator.down[0][0].in_channels == n_in
+        assert model.explain(X).masks.shape == (60, 2, 2, 16)
+    # a constant panel gets position-dependent logits through the time coordinate
+    flat = torch.zeros(1, 2, 64)
+    with torch.no_grad():
+        logits = model.module_.eval().logits(flat)
+        positional = MagnetsRegressor(**TINY).fit(X, y).module_.eval().logits(flat)
+    # away from the zero padding, a U-Net without it is shift-equivariant (by
+    # multiples of its pooling factor, here 2)
+    here, shifted = slice(20, 40), slice(22, 42)
+    assert torch.allclose(logits[..., here], logits[..., shifted], atol=1e-5)
+    assert not torch.allclose(positional[..., here], positional[..., shifted], atol=1e-5)
+
+
+def test_noise_is_annealed_to_zero_over_training():
+    # Regression: the head was fitted to masks flipped by the training noise and
+    # then applied to the noise-free inference masks, which lost accuracy.
+    from sklearn_tsx.models.magnets import _NoiseAnnealing
+
+    class Module:
+        noise_scale = 1.0
+
+    class Net:
+        module_ = Module()
+        history = []
+
+    callback, net, scales = _NoiseAnnealing(max_epochs=5), Net(), []
+    for _ in range(5):
+        net.history.append({})
+        callback.on_epoch_begin(net)
+        scales.append(net.module_.noise_scale)
+    np.testing.assert_allclose(scales, [1.0, 0.75, 0.5, 0.25, 0.0])
+    callback.on_train_end(net)
+    assert net.module_.noise_scale == 1.0
+
+    from sklearn_tsx.models._magnets_modules import gumbel_sigmoid_st
+
+    logits = torch.randn(4, 50)
+    noiseless = gumbel_sigmoid_st(logits, 1.0, training=True, noise_scale=0.0)
+    torch.testing.assert_close(noiseless, (logits > 0).float())
+
+    X, y = _data()
+    model = MagnetsRegressor(**TINY).fit(X, y)
+    assert model.module_.noise_scale == 1.0
+
+
+def test_lr_schedule():
+    X, y = _data()
+    cosine = MagnetsRegressor(**{**TINY, "max_epochs": 4}).fit(X, y)
+    constant = MagnetsRegressor(**{**TINY, "max_epochs": 4, "lr_schedule": "constant"})
+    constant.fit(X, y)
+    assert cosine.net_.optimizer_.param_groups[0]["lr"] < 0.1 * cosine.lr
+    assert constant.net_.optimizer_.param_groups[0]["lr"] == constant.lr
+
+
+def test_logit_norm_statistics_are_recomputed_on_the_training_set():
+    # Regression: the batch norm's running averages trailed the weights of the
+    # last batches, so the inference masks were not those of the final weights.
+    X, y = _data()
+    module = MagnetsRegressor(**{**TINY, "max_epochs": 3}).fit(X, y).module_
+    with torch.no_grad():
+        out = module.mask_generator(module._generator_input(torch.from_numpy(X)))
+    np.testing.assert_allclose(
+        module.logit_norm.running_mean.numpy(), out.mean((0, 2)).numpy(), rtol=1e-4, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        module.logit_norm.running_var.numpy(),
+        out.var((0, 2), unbiased=True).numpy(),
+        rtol=1e-3,
+        atol=1e-6,
+    )
 
 
 def test_series_too_short_for_unet():

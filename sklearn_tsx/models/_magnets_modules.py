@@ -75,18 +75,20 @@ class UNet1d(nn.Module):
         return self.out(h)[..., :n_time]
 
 
-def gumbel_sigmoid_st(logits, temperature, training):
+def gumbel_sigmoid_st(logits, temperature, training, noise_scale=1.0):
     """Binary masks from logits.
 
-    In training, logistic noise (the difference of two Gumbel draws) is added and
-    the forward value is the hard threshold of ``sigmoid((logits + noise) / tau)``
-    at 0.5, while the gradient is that of the soft sigmoid (straight-through).
-    At inference there is no noise: the mask is ``logits > 0``.
+    In training, logistic noise (the difference of two Gumbel draws, multiplied
+    by ``noise_scale``) is added and the forward value is the hard threshold of
+    ``sigmoid((logits + noise) / tau)`` at 0.5, while the gradient is that of the
+    soft sigmoid (straight-through). At inference there is no noise: the mask is
+    ``logits > 0``.
     """
     if not training:
         return (logits > 0).to(logits.dtype)
     u = torch.rand_like(logits).clamp_(1e-6, 1 - 1e-6)
-    soft = torch.sigmoid((logits + torch.log(u) - torch.log1p(-u)) / temperature)
+    noise = (torch.log(u) - torch.log1p(-u)) * noise_scale
+    soft = torch.sigmoid((logits + noise) / temperature)
     hard = (soft > 0.5).to(logits.dtype)
     return hard + soft - soft.detach()
 
@@ -112,6 +114,10 @@ class MagnetsNet(nn.Module):
         Exponent of the ``"lp"`` aggregation.
     depth, width, kernel_size : int
         U-Net architecture.
+    positional : bool
+        Whether the U-Net also reads a time-coordinate channel (a ramp from -1
+        to 1), so that masks can depend on absolute position. Masks and
+        aggregation concern the ``n_channels`` input channels only.
     x_loc, x_scale : array-like of shape (n_channels,)
         Per-channel standardisation of the U-Net's input.
     feature_scale : array-like of shape (n_channels * n_masks,)
@@ -135,6 +141,7 @@ class MagnetsNet(nn.Module):
         depth,
         width,
         kernel_size,
+        positional,
         x_loc,
         x_scale,
         feature_scale,
@@ -147,8 +154,11 @@ class MagnetsNet(nn.Module):
         self.temperature = temperature
         self.aggregation = aggregation
         self.p = p
+        self.positional = positional
+        # Factor of the training noise; the estimator anneals it (1 when idle).
+        self.noise_scale = 1.0
         self.mask_generator = UNet1d(
-            n_channels, n_channels * n_masks, depth, width, kernel_size
+            n_channels + int(positional), n_channels * n_masks, depth, width, kernel_size
         )
         # Normalised logits stay where the straight-through gradient flows; without
         # this the U-Net's outputs drift to large values and the masks freeze to
@@ -169,12 +179,43 @@ class MagnetsNet(nn.Module):
         ]:
             self.register_buffer(name, torch.as_tensor(value, dtype=torch.float32))
 
+    def _generator_input(self, x):
+        z = (x - self.x_loc[:, None]) / self.x_scale[:, None]
+        if self.positional:
+            ramp = torch.linspace(-1.0, 1.0, x.shape[-1], device=x.device, dtype=x.dtype)
+            z = torch.cat([z, ramp.expand(len(x), 1, -1)], dim=1)
+        return z
+
+    def logits(self, x):
+        """Batch-normalised mask logits of shape ``(batch, C * M, T)``."""
+        return self.logit_norm(self.mask_generator(self._generator_input(x)))
+
     def masks(self, x):
         """Binary masks of shape ``(batch, C, M, T)``."""
-        z = (x - self.x_loc[:, None]) / self.x_scale[:, None]
-        logits = self.logit_norm(self.mask_generator(z))
-        logits = logits.view(len(x), self.n_channels, self.n_masks, -1)
-        return gumbel_sigmoid_st(logits, self.temperature, self.training)
+        logits = self.logits(x).view(len(x), self.n_channels, self.n_masks, -1)
+        return gumbel_sigmoid_st(logits, self.temperature, self.training, self.noise_scale)
+
+    @torch.no_grad()
+    def calibrate_logit_norm(self, x, batch_size):
+        """Set the running mean and variance of the logits' batch norm to those of
+        the mask generator's outputs over all of ``x`` (per output channel, over
+        samples and time steps).
+
+        In training the batch norm uses each batch's statistics while its running
+        averages trail the changing weights; recomputing them on the training
+        set after the last epoch makes the inference masks those of the final
+        weights."""
+        total, total_sq, count = 0.0, 0.0, 0
+        for start in range(0, len(x), batch_size):
+            out = self.mask_generator(self._generator_input(x[start : start + batch_size]))
+            out = out.double()
+            total = total + out.sum((0, 2))
+            total_sq = total_sq + (out**2).sum((0, 2))
+            count += out.shape[0] * out.shape[2]
+        mean = total / count
+        var = (total_sq / count - mean**2).clamp(min=0) * count / max(count - 1, 1)
+        self.logit_norm.running_mean.copy_(mean.to(self.logit_norm.running_mean.dtype))
+        self.logit_norm.running_var.copy_(var.to(self.logit_norm.running_var.dtype))
 
     def aggregate(self, x, masks):
         """Aggregated features ``(batch, C, M)`` of the masked series."""

@@ -18,13 +18,15 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import Bunch
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, LRScheduler
 
 from ..utils import validate_time_series_data
 from ._base import SequenceCrossEntropy, _check_positive_int, _TimeSeriesNetMixin
 from ._magnets_modules import AGGREGATIONS, MagnetsNet
 
 __all__ = ["MagnetsRegressor", "MagnetsClassifier"]
+
+LR_SCHEDULES = ("constant", "cosine")
 
 
 class _BottleneckPenalty(Callback):
@@ -48,6 +50,23 @@ class _BottleneckPenalty(Callback):
         net.history.record_batch("penalty", float(penalty.detach()))
 
 
+class _NoiseAnnealing(Callback):
+    """Scales the logistic noise of the training masks linearly from 1 in the
+    first epoch to 0 in the last, so that the last epochs train the noise-free
+    masks used at inference."""
+
+    def __init__(self, max_epochs):
+        self.max_epochs = max_epochs
+
+    def on_epoch_begin(self, net, **kwargs):
+        epoch = len(net.history) - 1
+        # clamped: a warm-started fit runs past max_epochs
+        net.module_.noise_scale = max(0.0, 1.0 - epoch / max(self.max_epochs - 1, 1))
+
+    def on_train_end(self, net, **kwargs):
+        net.module_.noise_scale = 1.0
+
+
 class _StandardisedMSE(torch.nn.Module):
     """Mean squared error of ``(y_pred - y) / scale``: the loss of standardised
     targets, so that the penalty weights do not depend on the units of ``y``."""
@@ -63,6 +82,11 @@ class _StandardisedMSE(torch.nn.Module):
 def _check_non_negative(value, name):
     if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value >= 0:
         raise ValueError(f"{name} must be a non-negative float; got {value!r}.")
+
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a bool; got {value!r}.")
 
 
 def _check_positive(value, name):
@@ -87,7 +111,10 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         unet_depth=2,
         unet_width=16,
         kernel_size=5,
+        positional_channel=True,
+        anneal_noise=True,
         lr=3e-3,
+        lr_schedule="cosine",
         max_epochs=100,
         batch_size=32,
         weight_decay=0.0,
@@ -106,7 +133,10 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         self.unet_depth = unet_depth
         self.unet_width = unet_width
         self.kernel_size = kernel_size
+        self.positional_channel = positional_channel
+        self.anneal_noise = anneal_noise
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.weight_decay = weight_decay
@@ -132,6 +162,12 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         _check_positive_int(self.kernel_size, "kernel_size")
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd; got {self.kernel_size}.")
+        _check_bool(self.positional_channel, "positional_channel")
+        _check_bool(self.anneal_noise, "anneal_noise")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(
+                f"lr_schedule must be one of {LR_SCHEDULES}; got {self.lr_schedule!r}."
+            )
         _check_positive_int(self.max_epochs, "max_epochs", minimum=0)
         _check_positive_int(self.batch_size, "batch_size")
         _check_positive(self.lr, "lr")
@@ -165,6 +201,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
             depth=self.unet_depth,
             width=self.unet_width,
             kernel_size=self.kernel_size,
+            positional=self.positional_channel,
             x_loc=x_loc,
             x_scale=x_scale,
             feature_scale=np.ones(n_channels * self.n_masks, dtype=np.float32),
@@ -189,6 +226,18 @@ class _MagnetsBase(_TimeSeriesNetMixin):
                     _BottleneckPenalty(self.lambda_sparsity, self.lambda_orthogonality),
                 )
             )
+        if self.anneal_noise:
+            callbacks.append(("noise_annealing", _NoiseAnnealing(self.max_epochs)))
+        if self.lr_schedule == "cosine":
+            callbacks.append(
+                (
+                    "lr_schedule",
+                    LRScheduler(
+                        policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                        T_max=max(self.max_epochs, 1),
+                    ),
+                )
+            )
         self._fit_net(
             X,
             y,
@@ -197,6 +246,9 @@ class _MagnetsBase(_TimeSeriesNetMixin):
             callbacks=callbacks,
             **{f"criterion__{k}": v for k, v in criterion_params.items()},
         )
+        module = self.module_
+        device = next(module.parameters()).device
+        module.calibrate_logit_norm(torch.from_numpy(X).to(device), self.batch_size)
         W, b, V, c = (t.detach().cpu().numpy() for t in self.module_.effective_weights())
         self.bottleneck_weights_ = W.reshape(self.n_concepts, X.shape[1], self.n_masks)
         self.bottleneck_bias_ = b
@@ -261,7 +313,9 @@ giving ``C x M`` features ``z``; concepts are ``h = z @ W.T + b`` and the
 {output} is ``h @ V.T + c``, an additive sum of concept contributions. The loss
 is {loss} ``+ lambda_sparsity * |W|_1 + lambda_orthogonality * ||W W^T - I||_F``
 with ``W`` read on scale-free features (each feature divided by its typical size
-on the training data).
+on the training data). After training, the running statistics of the logits'
+batch norm are recomputed on the whole training set, so that the inference
+masks are those of the final weights.
 
 Input is a panel in any format that :func:`sklearn_tsx.utils.check_time_series`
 accepts; a 2-D array is one channel.
@@ -300,8 +354,23 @@ unet_width : int, default=16
     Filters of the U-Net's first level (doubled at each level).
 kernel_size : int, default=5
     Odd width of the U-Net's convolutions.
+positional_channel : bool, default=True
+    Whether the U-Net also reads a time coordinate (a ramp from -1 to 1 over
+    the series), so that a mask can depend on *when* a value occurs, not only
+    on its neighbourhood (the U-Net's receptive field is narrower than a
+    series of 100 steps). Masks and aggregation still concern the input
+    channels only.
+anneal_noise : bool, default=True
+    Whether the logistic noise of the training masks is scaled down linearly
+    from full strength in the first epoch to none in the last, so that
+    training ends on the noise-free masks used at inference (the
+    straight-through gradient is kept). Without it the head is fitted to
+    noisy masks and the inference masks differ from them.
 lr : float, default=3e-3
     Adam learning rate.
+lr_schedule : {{"constant", "cosine"}}, default="cosine"
+    Learning-rate schedule over the epochs: constant, or cosine annealing
+    from ``lr`` towards 0 at ``max_epochs``.
 max_epochs : int, default=100
     Number of training epochs.
 batch_size : int, default=32
