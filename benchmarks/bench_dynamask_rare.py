@@ -30,8 +30,9 @@ Dynamask masks are used as they are.
 Measured (full run, 2026-11-23, one thread, ~40 min): Dynamask AUP / AUR
 (paper convention) 1.00 / 0.76 ± 0.16 on rare feature (paper 0.99 / 0.58) and
 1.00 / 0.87 ± 0.03 on rare time (paper 0.99 / 0.68), ~10 CPU-s per series.
-FP scores AUP 0.33-0.37 where the paper has 1.00: it permutes each entry
-among the other series of the seed, whose white boxes differ. Information
+FP scores AUP 0.33-0.37 where the paper has 1.00; its attributions are
+signed, so after min-max rescaling the zeros of non-salient entries sit mid
+scale (a likely cause, not investigated further). Information
 and entropy sum over the 10 pooled series in log base 2; the paper's scale
 differs by orders of magnitude, so only the ordering of methods compares.
 """
