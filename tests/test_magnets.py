@@ -192,12 +192,12 @@ def test_positional_channel_feeds_the_unet_a_time_coordinate():
     # a constant panel gets position-dependent logits through the time coordinate
     flat = torch.zeros(1, 2, 64)
     with torch.no_grad():
-        logits = model.module_.eval().logits(flat)
+        plain = model.module_.eval().logits(flat)  # the last model: no time coordinate
         positional = MagnetsRegressor(**TINY).fit(X, y).module_.eval().logits(flat)
     # away from the zero padding, a U-Net without it is shift-equivariant (by
     # multiples of its pooling factor, here 2)
     here, shifted = slice(20, 40), slice(22, 42)
-    assert torch.allclose(logits[..., here], logits[..., shifted], atol=1e-5)
+    assert torch.allclose(plain[..., here], plain[..., shifted], atol=1e-5)
     assert not torch.allclose(positional[..., here], positional[..., shifted], atol=1e-5)
 
 
