@@ -22,11 +22,14 @@ its lowest-error mask's AUR with the batched one's. CPU time is
     python benchmarks/bench_dynamask_speed.py --all-areas     # full comparison
 
 Measured (``--quick``, 2026-11-23, with another job on the second core):
-batched 12.4 CPU-s per series, one area at a time 146 CPU-s (11.7x), the
-reference's 457 CPU-s 37x. The 100x target is out of reach by design here: a
-series' 50 areas are the whole batch, and the area regulariser's sort costs
-the same per mask batched or not; only a model shared by many series could
-batch further.
+batched 7.5 CPU-s per series, one area at a time 73.2 CPU-s (9.8x), the
+reference's 457 CPU-s 61x (before the blur built its offset sums in two ops
+and the area regulariser's pivot came from a partial selection: 12.4 and 146
+CPU-s). The 100x target is out of reach here: a series' 50 areas are the whole
+batch, and at 50 masks of 2500 entries an epoch is already bound by arithmetic
+(the blur's 8 offsets, the pivot selection), while one mask alone costs mostly
+per-operation overhead, which every saving in operations shortens too; only a
+model shared by many series could batch further.
 """
 
 import argparse

@@ -14,7 +14,7 @@ from sklearn.metrics import roc_auc_score
 
 from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
 from sklearn_tsx.explainers import Dynamask
-from sklearn_tsx.explainers._dynamask import size_targets
+from sklearn_tsx.explainers._dynamask import order_statistic, size_targets
 from sklearn_tsx.explainers._mask_losses import row_error
 
 
@@ -90,6 +90,16 @@ def test_size_targets_match_the_sorted_reference():
     tied = torch.tensor([[0.2, 0.5, 0.5, 0.5, 0.5, 0.9]])
     np.testing.assert_allclose(size_targets(tied, torch.tensor([3])),
                                [[0, 0.5, 0.5, 0.5, 0.5, 1]])
+
+
+@pytest.mark.parametrize("rank", [[0, 3, 5], [94, 97, 99], [10, 50, 90], [7, 7, 7]])
+def test_order_statistic_equals_the_sorted_value(rank):
+    # low ranks, high ranks (partial selection from either end), spread ranks (sort)
+    rng = np.random.default_rng(0)
+    flat = torch.as_tensor(rng.integers(0, 30, size=(2, 3, 100)).astype(np.float32))
+    rank = torch.tensor(rank)
+    expected = flat.sort(-1).values.gather(-1, rank.expand(2, 3).unsqueeze(-1))
+    np.testing.assert_array_equal(order_statistic(flat, rank), expected)
 
 
 def test_batched_fit_equals_one_sample_one_area_at_a_time(white_box):

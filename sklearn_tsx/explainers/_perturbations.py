@@ -132,30 +132,29 @@ class _WindowedBlur(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, sigma, w):
-        xb = x[:, None] if sigma.ndim == 4 else x
+        # per offset k = 1..w: x[t-k] + x[t+k] and how many of the two exist,
+        # as coefficients of the four sums (S0, S1, S2, S3), built once
+        windows, valid = _windows(x, w, w)
+        pair = windows[..., w + 1 :] + windows[..., :w].flip(-1)  # (B, C, T, w)
+        count = (valid[:, w + 1 :].to(x.dtype) + valid[:, :w].flip(-1)).expand_as(pair)
+        coef = torch.stack((count, pair), dim=0).movedim(-1, 0)  # (w, 2, B, C, T)
+        k_sq = torch.arange(1, w + 1, dtype=x.dtype, device=x.device) ** 2
+        coef = torch.cat((coef, coef * k_sq[:, None, None, None, None]), dim=1)
+        if sigma.ndim == 4:
+            coef = coef[:, :, :, None]
+
         q = torch.exp(-0.5 / sigma**2)
         q2 = q * q
         step = q.clone()  # q^(2k-1)
         weight = torch.ones_like(sigma)  # q^(k^2)
-        s0 = torch.ones_like(sigma)
-        s1 = xb.expand_as(sigma).clone()
-        s2 = torch.zeros_like(sigma)
-        s3 = torch.zeros_like(sigma)
-        T = x.shape[-1]
-        for k in range(1, w + 1):
+        sums = torch.zeros((4, *sigma.shape), dtype=sigma.dtype, device=sigma.device)
+        sums[0] = 1.0
+        sums[1] = x[:, None] if sigma.ndim == 4 else x
+        for k in range(w):
             weight.mul_(step)
             step.mul_(q2)
-            pair = torch.zeros_like(x)  # x[t-k] + x[t+k], where they exist
-            pair[..., k:] += x[..., :-k]
-            pair[..., :-k] += x[..., k:]
-            count = torch.full((T,), 2.0, dtype=x.dtype, device=x.device)
-            count[: min(k, T)] -= 1
-            count[max(T - k, 0) :] -= 1
-            pair = pair[:, None] if sigma.ndim == 4 else pair
-            s0.addcmul_(weight, count)
-            s1.addcmul_(weight, pair)
-            s2.addcmul_(weight, count, value=k * k)
-            s3.addcmul_(weight, pair, value=k * k)
+            sums.addcmul_(weight, coef[k])
+        s0, s1, s2, s3 = sums
         out = s1 / s0
         ctx.save_for_backward(sigma, out, s0, s2, s3)
         return out
