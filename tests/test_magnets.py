@@ -38,10 +38,12 @@ def _data(n=60, channels=2, length=16, seed=0):
     return X, y
 
 
+@pytest.mark.parametrize("feature_norm", [True, False])
 @pytest.mark.parametrize("aggregation", ["sum", "mean", "max", "lp"])
-def test_additive_decomposition_is_exact(aggregation):
+def test_additive_decomposition_is_exact(aggregation, feature_norm):
     X, y = _data()
-    model = MagnetsRegressor(**{**TINY, "aggregation": aggregation}).fit(X, y)
+    params = {**TINY, "aggregation": aggregation, "feature_norm": feature_norm}
+    model = MagnetsRegressor(**params).fit(X, y)
     parts = model.explain(X)
     assert parts.masks.shape == (60, 2, 2, 16)
     assert parts.masks.dtype == bool
@@ -170,6 +172,7 @@ def test_logit_scale_makes_training_masks_less_noisy():
         ({"kernel_size": 4}, "odd"),
         ({"unet_depth": 0}, "unet_depth"),
         ({"positional_channel": "yes"}, "positional_channel"),
+        ({"feature_norm": "yes"}, "feature_norm"),
         ({"anneal_noise": 1}, "anneal_noise"),
         ({"lr_schedule": "step"}, "lr_schedule"),
     ],
@@ -258,6 +261,40 @@ def test_logit_norm_statistics_are_recomputed_on_the_training_set():
         rtol=1e-3,
         atol=1e-6,
     )
+
+
+def test_feature_norm_statistics_are_those_of_the_training_features():
+    # the features' batch norm reads, at inference, the mean and variance of the
+    # training set's scale-free features under the inference masks
+    X, y = _data()
+    model = MagnetsRegressor(**{**TINY, "max_epochs": 3, "feature_norm": True}).fit(X, y)
+    module = model.module_
+    scale_free = model.explain(X).features.reshape(len(X), -1)
+    scale_free = scale_free / module.feature_scale.numpy()
+    np.testing.assert_allclose(
+        module.feature_norm.running_mean.numpy(), scale_free.mean(0), rtol=1e-4, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        module.feature_norm.running_var.numpy(),
+        scale_free.var(0, ddof=1),
+        rtol=1e-3,
+        atol=1e-6,
+    )
+    plain = MagnetsRegressor(**{**TINY, "feature_norm": False}).fit(X, y)
+    assert plain.module_.feature_norm is None
+
+
+def test_regressor_head_is_refitted_by_least_squares():
+    # Regression: the head was trained on noisy masks and batch statistics, so it
+    # was off for the inference masks; after the refit the training residuals are
+    # orthogonal to the concepts and to the constant.
+    X, y = _data()
+    model = MagnetsRegressor(**{**TINY, "max_epochs": 3}).fit(X, y)
+    concepts = model.explain(X).concepts.astype(np.float64)
+    design = np.hstack([concepts, np.ones((len(X), 1))])
+    residual = y - model.predict(X)
+    scale = np.abs(design).max(0) * np.abs(y).max() * len(X)
+    assert np.all(np.abs(design.T @ residual) < 1e-4 * scale)
 
 
 def test_series_too_short_for_unet():

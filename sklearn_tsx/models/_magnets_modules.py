@@ -75,6 +75,21 @@ class UNet1d(nn.Module):
         return self.out(h)[..., :n_time]
 
 
+class _FeatureNorm(nn.BatchNorm1d):
+    """Batch norm of the features without affine parameters; a training batch of
+    one sample (no spread to estimate) is normalised by the running statistics."""
+
+    def __init__(self, n_features):
+        super().__init__(n_features, affine=False)
+
+    def forward(self, x):
+        if self.training and len(x) < 2:
+            return nn.functional.batch_norm(
+                x, self.running_mean, self.running_var, training=False, eps=self.eps
+            )
+        return super().forward(x)
+
+
 def gumbel_sigmoid_st(logits, temperature, training, noise_scale=1.0):
     """Binary masks from logits.
 
@@ -114,6 +129,12 @@ class MagnetsNet(nn.Module):
         Exponent of the ``"lp"`` aggregation.
     depth, width, kernel_size : int
         U-Net architecture.
+    feature_norm : bool
+        Whether the scale-free features are standardised by a batch norm
+        without affine parameters before the bottleneck (batch statistics in
+        training, running statistics at inference, recomputed on the training
+        set by :meth:`calibrate_feature_norm`). At inference it is an affine map,
+        folded into :meth:`effective_weights`.
     positional : bool
         Whether the U-Net also reads a time-coordinate channel (a ramp from -1
         to 1), so that masks can depend on absolute position. Masks and
@@ -147,6 +168,7 @@ class MagnetsNet(nn.Module):
         feature_scale,
         loc,
         scale,
+        feature_norm=False,
     ):
         super().__init__()
         self.n_channels = n_channels
@@ -168,6 +190,14 @@ class MagnetsNet(nn.Module):
         # at ``logit_scale``.
         self.logit_norm = nn.BatchNorm1d(n_channels * n_masks)
         nn.init.constant_(self.logit_norm.weight, logit_scale)
+        # Scale-free features still differ in spread: a mask that selects a
+        # small, varying fraction of a channel that is far from zero gives a
+        # feature whose spread is a small part of its size, which the bottleneck
+        # can only use through large weights (slow to learn). Standardising
+        # them puts every feature on the same footing.
+        self.feature_norm = (
+            _FeatureNorm(n_channels * n_masks) if feature_norm else None
+        )
         self.bottleneck = nn.Linear(n_channels * n_masks, n_concepts)
         self.head = nn.Linear(n_concepts, n_outputs)
         for name, value in [
@@ -217,6 +247,31 @@ class MagnetsNet(nn.Module):
         self.logit_norm.running_mean.copy_(mean.to(self.logit_norm.running_mean.dtype))
         self.logit_norm.running_var.copy_(var.to(self.logit_norm.running_var.dtype))
 
+    @torch.no_grad()
+    def calibrate_feature_norm(self, x, batch_size):
+        """Set the running mean and variance of the features' batch norm to those
+        of the scale-free features of ``x`` under the inference masks (call after
+        :meth:`calibrate_logit_norm`). Does nothing without ``feature_norm``."""
+        if self.feature_norm is None:
+            return
+        was_training = self.training
+        self.eval()
+        try:
+            parts = [
+                self._scale_free(self.aggregate(xb, self.masks(xb))).double()
+                for xb in x.split(batch_size)
+            ]
+        finally:
+            self.train(was_training)
+        features = torch.cat(parts)
+        norm = self.feature_norm
+        norm.running_mean.copy_(features.mean(0).to(norm.running_mean.dtype))
+        variance = features.var(0, correction=int(len(features) > 1))
+        norm.running_var.copy_(variance.to(norm.running_var.dtype))
+
+    def _scale_free(self, features):
+        return features.flatten(1) / self.feature_scale
+
     def aggregate(self, x, masks):
         """Aggregated features ``(batch, C, M)`` of the masked series."""
         x = x[:, :, None, :]
@@ -234,18 +289,29 @@ class MagnetsNet(nn.Module):
     def effective_weights(self):
         """Bottleneck and head weights acting on the raw features and producing the
         output in its own units: ``(W, b, V, c)`` with
-        ``concepts = features @ W.T + b`` and ``output = concepts @ V.T + c``."""
-        W = self.bottleneck.weight / self.feature_scale
+        ``concepts = features @ W.T + b`` and ``output = concepts @ V.T + c``.
+
+        With ``feature_norm``, ``W`` and ``b`` fold in the running statistics of
+        the features' batch norm: they hold at inference (eval mode)."""
+        W, b = self.bottleneck.weight, self.bottleneck.bias
+        if self.feature_norm is not None:
+            norm = self.feature_norm
+            W = W / torch.sqrt(norm.running_var + norm.eps)
+            b = b - W @ norm.running_mean
+        W = W / self.feature_scale
         V = self.head.weight * self.scale[:, None]
         c = self.head.bias * self.scale + self.loc
-        return W, self.bottleneck.bias, V, c
+        return W, b, V, c
 
     def decompose(self, x):
         """Masks ``(B, C, M, T)``, features ``(B, C, M)``, concepts ``(B, K)``,
         contributions ``(B, n_outputs, K)`` and the output bias ``(n_outputs,)``."""
         masks = self.masks(x)
         features = self.aggregate(x, masks)
-        concepts = self.bottleneck(features.flatten(1) / self.feature_scale)
+        scale_free = self._scale_free(features)
+        if self.feature_norm is not None:
+            scale_free = self.feature_norm(scale_free)
+        concepts = self.bottleneck(scale_free)
         _, _, V, c = self.effective_weights()
         contributions = concepts[:, None, :] * V[None]
         return masks, features, concepts, contributions, c

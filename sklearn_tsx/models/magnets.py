@@ -112,6 +112,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         unet_width=16,
         kernel_size=5,
         positional_channel=True,
+        feature_norm=True,
         anneal_noise=True,
         lr=3e-3,
         lr_schedule="cosine",
@@ -134,6 +135,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         self.unet_width = unet_width
         self.kernel_size = kernel_size
         self.positional_channel = positional_channel
+        self.feature_norm = feature_norm
         self.anneal_noise = anneal_noise
         self.lr = lr
         self.lr_schedule = lr_schedule
@@ -163,6 +165,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd; got {self.kernel_size}.")
         _check_bool(self.positional_channel, "positional_channel")
+        _check_bool(self.feature_norm, "feature_norm")
         _check_bool(self.anneal_noise, "anneal_noise")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(
@@ -202,6 +205,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
             width=self.unet_width,
             kernel_size=self.kernel_size,
             positional=self.positional_channel,
+            feature_norm=self.feature_norm,
             x_loc=x_loc,
             x_scale=x_scale,
             feature_scale=np.ones(n_channels * self.n_masks, dtype=np.float32),
@@ -216,8 +220,11 @@ class _MagnetsBase(_TimeSeriesNetMixin):
             module.feature_scale.copy_(typical)
         return module
 
-    def _fit_magnets(self, X, y, build_module, criterion, **criterion_params):
-        """Train through skorch; the module is built under the seed."""
+    def _fit_magnets(
+        self, X, y, build_module, criterion, refit_head=False, **criterion_params
+    ):
+        """Train through skorch; the module is built under the seed. With
+        ``refit_head``, the head is then refitted by least squares (regression)."""
         callbacks = []
         if self.lambda_sparsity or self.lambda_orthogonality:
             callbacks.append(
@@ -248,13 +255,46 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         )
         module = self.module_
         device = next(module.parameters()).device
-        module.calibrate_logit_norm(torch.from_numpy(X).to(device), self.batch_size)
+        x = torch.from_numpy(X).to(device)
+        module.calibrate_logit_norm(x, self.batch_size)
+        module.calibrate_feature_norm(x, self.batch_size)
+        if refit_head:
+            self._refit_head(x, y)
         W, b, V, c = (t.detach().cpu().numpy() for t in self.module_.effective_weights())
         self.bottleneck_weights_ = W.reshape(self.n_concepts, X.shape[1], self.n_masks)
         self.bottleneck_bias_ = b
         self.head_weights_ = V
         self.head_bias_ = c
         return self
+
+    def _refit_head(self, x, y):
+        """Least-squares refit of the head ``(V, c)`` to the standardised targets
+        on the concepts of the inference masks of the training set: training saw
+        noisy masks and batch statistics, so the trained head is slightly off for
+        the inference masks. The bottleneck and its penalties are untouched."""
+        module = self.module_
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                concepts = torch.cat(
+                    [module.decompose(xb)[2] for xb in x.split(self.batch_size)]
+                )
+        finally:
+            module.train(was_training)
+        design = np.hstack(
+            [concepts.double().cpu().numpy(), np.ones((len(concepts), 1))]
+        )
+        if not np.isfinite(design).all():
+            return
+        loc = module.loc.double().cpu().numpy()
+        scale = module.scale.double().cpu().numpy()
+        target = (np.asarray(y, dtype=np.float64).reshape(len(y), -1) - loc) / scale
+        coef = np.linalg.lstsq(design, target, rcond=None)[0]
+        head = module.head
+        with torch.no_grad():
+            head.weight.copy_(torch.as_tensor(coef[:-1].T, dtype=head.weight.dtype))
+            head.bias.copy_(torch.as_tensor(coef[-1], dtype=head.bias.dtype))
 
     def _decompose(self, X):
         check_is_fitted(self, "net_")
@@ -313,9 +353,10 @@ giving ``C x M`` features ``z``; concepts are ``h = z @ W.T + b`` and the
 {output} is ``h @ V.T + c``, an additive sum of concept contributions. The loss
 is {loss} ``+ lambda_sparsity * |W|_1 + lambda_orthogonality * ||W W^T - I||_F``
 with ``W`` read on scale-free features (each feature divided by its typical size
-on the training data). After training, the running statistics of the logits'
-batch norm are recomputed on the whole training set, so that the inference
-masks are those of the final weights.
+on the training data, then standardised when ``feature_norm``). After
+training, the running statistics of the logits' batch norm are recomputed on
+the whole training set, so that the inference masks are those of the final
+weights.{refit}
 
 Input is a panel in any format that :func:`sklearn_tsx.utils.check_time_series`
 accepts; a 2-D array is one channel.
@@ -360,6 +401,16 @@ positional_channel : bool, default=True
     on its neighbourhood (the U-Net's receptive field is narrower than a
     series of 100 steps). Masks and aggregation still concern the input
     channels only.
+feature_norm : bool, default=True
+    Whether the scale-free features are standardised (a batch norm without
+    affine parameters: batch statistics in training; at inference, their mean
+    and standard deviation on the training set, recomputed after training)
+    before the bottleneck, which then reads features of unit spread. Without
+    it, a feature that varies little relative to its typical size (a mask
+    selecting a small, varying part of a channel far from zero) needs large
+    bottleneck weights, which are slow to learn. At inference the
+    standardisation is affine and is folded into ``bottleneck_weights_`` and
+    ``bottleneck_bias_``, so the decomposition stays exact.
 anneal_noise : bool, default=True
     Whether the logistic noise of the training masks is scaled down linearly
     from full strength in the first epoch to none in the last, so that
@@ -431,6 +482,11 @@ def _magnets_docstring(**fields):
 
 @_magnets_docstring(
     kind="regressor",
+    refit=(
+        "\nThen the head ``(V, c)`` is refitted by least squares to the training\n"
+        "targets on the concepts of these inference masks (training saw noisy masks\n"
+        "and batch statistics); the bottleneck is left as trained."
+    ),
     output="prediction",
     loss="the mean squared error of the standardised targets",
     module_output="predictions in the units of ``y``",
@@ -478,7 +534,7 @@ class MagnetsRegressor(_MagnetsBase, RegressorMixin, BaseEstimator):
         scale[scale < 1e-12] = 1.0
         return self._fit_magnets(
             X, y_train, lambda: self._build_module(X, self.n_outputs_, loc, scale),
-            _StandardisedMSE, scale=scale,
+            _StandardisedMSE, refit_head=True, scale=scale,
         )
 
     def predict(self, X):
@@ -529,6 +585,7 @@ class MagnetsRegressor(_MagnetsBase, RegressorMixin, BaseEstimator):
 
 @_magnets_docstring(
     kind="classifier",
+    refit="",
     output="vector of class logits",
     loss="the cross-entropy",
     module_output="class logits",

@@ -92,7 +92,9 @@ def plot_magnets_bottleneck(model, *, figsize=None):
     (channel, mask) feature.
 
     The weights are ``bottleneck_weights_`` multiplied by each feature's typical
-    size (as the model's penalties see them), so that columns are comparable.
+    size, or by its standard deviation on the training data when the model
+    standardises its features (``feature_norm``): the weights the model's
+    penalties see, so that columns are comparable.
 
     Parameters
     ----------
