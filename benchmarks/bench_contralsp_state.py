@@ -24,8 +24,9 @@ seeds 1-4 in another, one thread, other jobs on the second core), mean over 5
 seeds: Switch-Feature AUP 0.979, AUR 0.862, I/1e4 27.9, S/1e3 0.75 (paper 0.98,
 0.80, 24.23, 0.91); State AUP 0.956, AUR 0.831, I/1e4 54.6, S/1e3 0.53 (paper
 0.90, 0.81, 50.09, 0.50): both targets met. Time per State series 1.95-2.39 s
-with one thread, of which the black box's own passes are 1.47-1.70 s (71-75 %):
-the 1 s target is missed.
+with one thread, of which the black box's own passes are 1.47-1.70 s (71-75 %);
+on a quiet machine (10 epochs scaled to 500) 2.39 s with one thread and 1.65 s
+with two (black box alone 1.49 and 1.32 s): the 1 s target is missed.
 
 ``--quick`` is a smoke run (smaller GRU, shorter series, fewer epochs, one seed):
 its figures are not comparable to the paper's. Its timing line runs a short fit
