@@ -37,6 +37,7 @@ torch.set_num_threads(1)
 
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import f1_score, roc_auc_score
+from sklearn.model_selection import GridSearchCV, KFold
 
 from sklearn_tsx.datasets import (
     load_covid3month,
@@ -59,6 +60,7 @@ SYNTHETIC = {
     "mv_threshold": make_tser_multivariate_threshold,
     "mv_interaction": make_tser_multivariate_interaction,
 }
+DATASETS = list(SYNTHETIC) + ["covid3month"]
 
 
 def load(name, n_train, n_test, seed):
@@ -80,6 +82,17 @@ def magnets(args, seed, **params):
     )
     settings.update(params)
     return MagnetsRegressor(**settings)
+
+
+def tuned_on_train(model, seed):
+    """``feature_norm`` chosen by 5-fold cross-validation on the training split.
+    Standardising the features helped on validation draws of the synthetic sets,
+    but not in 5-fold cross-validation on Covid3Month's 140 training series
+    (RMSE 0.0436 with, 0.0405 without, folds of seeds 0 and 1)."""
+    return GridSearchCV(
+        model, {"feature_norm": [True, False]}, cv=KFold(5, shuffle=True, random_state=seed),
+        scoring="neg_root_mean_squared_error",
+    )
 
 
 BOXES = ("GRU", "TCN", "LSTM", "InputCellAttn", "Transformer")
@@ -136,12 +149,14 @@ def mask_scores(attributions, truth):
 
 
 def run_accuracy(args):
-    datasets = list(SYNTHETIC) + ["covid3month"]
+    datasets = args.datasets
     results, explanations = {}, {}
     for name in datasets:
         for seed in args.seeds:
             X, y, Xt, yt, truth = load(name, args.n_train, args.n_test, seed)
             models = {"MAGNETS": magnets(args, seed)}
+            if name == "covid3month":
+                models["MAGNETS"] = tuned_on_train(models["MAGNETS"], seed)
             models.update(black_boxes(args, seed))
             for model_name, model in models.items():
                 start = time.perf_counter()
@@ -319,6 +334,8 @@ def main():
     parser.add_argument("--boxes", nargs="+", choices=BOXES, default=None,
                         help="black boxes to train (default: all; GRU and TCN "
                         "with --quick); mask quality is reported only with GRU")
+    parser.add_argument("--datasets", nargs="+", default=DATASETS, choices=DATASETS,
+                        help="datasets of the accuracy and mask tables")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     if args.quick:

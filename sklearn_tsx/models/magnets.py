@@ -102,15 +102,15 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         *,
         n_masks=4,
         n_concepts=4,
-        temperature=1.0,
+        temperature=0.5,
         logit_scale=4.0,
         aggregation="sum",
         aggregation_p=2.0,
         lambda_sparsity=1e-3,
         lambda_orthogonality=1e-3,
-        unet_depth=2,
+        unet_depth=3,
         unet_width=16,
-        kernel_size=5,
+        kernel_size=3,
         positional_channel=True,
         feature_norm=True,
         anneal_noise=True,
@@ -367,7 +367,7 @@ n_masks : int, default=4
     ``M``, masks per channel.
 n_concepts : int, default=4
     ``K``, concepts of the bottleneck.
-temperature : float, default=1.0
+temperature : float, default=0.5
     ``tau`` of the Gumbel-sigmoid relaxation, > 0: lower values give sharper
     (larger, noisier) straight-through gradients. It does not change the
     forward masks: an entry is on when ``logit + noise > 0``.
@@ -388,12 +388,12 @@ lambda_sparsity : float, default=1e-3
     Weight of the L1 penalty on the bottleneck weights, >= 0.
 lambda_orthogonality : float, default=1e-3
     Weight of the orthogonality penalty ``||W W^T - I||_F``, >= 0.
-unet_depth : int, default=2
+unet_depth : int, default=3
     Number of halvings of the U-Net; series need at least ``2**unet_depth``
     time points.
 unet_width : int, default=16
     Filters of the U-Net's first level (doubled at each level).
-kernel_size : int, default=5
+kernel_size : int, default=3
     Odd width of the U-Net's convolutions.
 positional_channel : bool, default=True
     Whether the U-Net also reads a time coordinate (a ramp from -1 to 1 over
