@@ -10,17 +10,22 @@ Prints one table per experiment with the seeds and settings used.
 ``--boxes`` restricts the black boxes trained beside MAGNETS (default: all of
 them; GRU and TCN only with ``--quick``); the mask-quality table needs GRU.
 
-Measured 2026-11-23 (one thread), ``--only accuracy --boxes GRU Transformer
---verbose`` with ``--seeds 0 1 2`` and ``--seeds 3 4`` (two runs side by side,
-≈40 min each), test RMSE mean over the 5 seeds, MAGNETS / best box:
-univariate 0.0021 / 0.0064 (Transformer; ratio 0.34), mv_threshold 0.0123 /
-0.0153 (0.80), mv_interaction 0.0095 / 0.0074 (1.28: target missed; per seed
-1.00, 1.04, 1.45, 1.77, 1.65, the Transformer reaching 0.0057 on seeds 3 and
-4), covid3month 0.0480 / 0.0406 (1.18, worse than the 1.05 before
-``feature_norm`` and the head refit). Earlier, before those two changes
-(seeds 0 1): ``--only stability ablation speed --seeds 0``: union-mask IoU over
-10 retrains 0.892; sum aggregator best (RMSE 0.0050, mask AUROC 0.999);
-MAGNETS / GRU time per epoch 0.42.
+Measured 2026-11-23 (one thread), with the defaults of that day (U-Net kernel
+3, depth 3, Gumbel temperature 0.5), ``--only accuracy --boxes GRU Transformer
+--verbose --datasets univariate mv_threshold mv_interaction`` with ``--seeds 0
+1 2`` and ``--seeds 3 4`` (two runs side by side, ≈60 min each), and
+``--datasets covid3month --seeds 0 1 2 3 4``; test RMSE mean over the 5 seeds,
+MAGNETS / best box (by mean): univariate 0.0012 / 0.0064 (Transformer; ratio
+0.19), mv_threshold 0.0097 / 0.0153 (0.64), mv_interaction 0.0067 / 0.0074
+(0.91; per seed against that seed's best box 0.76, 1.13, 0.87, 0.95, 1.04),
+covid3month 0.0434 / 0.0406 (GRU; 1.07). MAGNETS' own mask AUROC on
+mv_interaction 0.89-1.00 on four seeds but 0.52 on seed 1 (whose RMSE is
+0.0088: its attributions there do not single out the true steps; not
+investigated), DeepLIFT / IG on the GRU 0.94 / 0.99. ``--only speed --seeds
+0``: MAGNETS / GRU time per epoch 0.30
+(1.05 s vs 3.51 s, 168 k parameters each). Stability and ablation
+(``--only stability ablation --seeds 0``) were last measured with the earlier
+defaults: union-mask IoU over 10 retrains 0.892; sum aggregator best.
 
 Targets (issue 6): RMSE < 0.04 on the univariate set (paper ~0.033), within 15 %
 of the best black box on each synthetic set, training time per epoch at most 3x a
