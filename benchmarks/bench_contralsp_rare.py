@@ -15,6 +15,29 @@ REFERENCE.md. Attribution methods (IG, SVS, FO, AFO) explain each step's output
 at that step, absolute values. Methods not in ``sklearn_tsx.explainers`` yet are
 listed as missing.
 
+Measured 2026-11-23, seed 0, ContraLSP and Dynamask (``--seeds 0 --methods
+ContraLSP Dynamask``, one thread; ContraLSP 30 s, Dynamask 11-13 min per
+setting), AUP / AUR / I/1e4 / S/1e2:
+
+* rare-time: ContraLSP 1.000 / 0.998 / 20.68 / 0.318, Dynamask 0.998 / 0.920
+  / 19.07 / 0.266 (paper 1.00 / 0.97 / 19.51 / 4.65 and 0.99 / 0.67 / 8.68 /
+  37.24);
+* rare-time diff-groups: ContraLSP 1.000 / 0.997 / 20.66 / 0.317, Dynamask
+  0.999 / 0.664 / 13.51 / 3.087;
+* rare-observation: ContraLSP 1.000 / 0.993 / 20.44 / 1.360, Dynamask 0.997 /
+  0.906 / 18.79 / 0.080 (paper ContraLSP 1.00 / 1.00 / 20.68 / 0.32);
+* rare-observation diff-groups: ContraLSP 1.000 / 0.996 / 20.61 / 0.551,
+  Dynamask 0.995 / 0.692 / 14.13 / 2.630.
+
+ContraLSP's AUR >= 0.95 holds on all four; its entropy is below Dynamask's on
+the two diff-groups settings only. Our Dynamask is far sharper than the
+paper's (its tie-free area regulariser), and the entropy, taken over the
+salient entries, does not charge its confident misses (AUR 0.91-0.92).
+ContraLSP's entropy on rare-observation comes from 194 of the 12,500 salient
+entries left strictly inside (0.01, 0.99), entries of small magnitude (median
+|x| 0.18 against 0.70 for those at 1) whose preservation barely changes the
+output; 500 epochs lower it to 0.88, still above Dynamask's.
+
 ``python benchmarks/bench_contralsp_rare.py --quick`` runs one seed of ContraLSP
 and Dynamask (short Dynamask); the default runs 5 seeds and every method.
 """
@@ -102,7 +125,10 @@ def method_params(name, args):
     if name == "Dynamask":
         return dict(area=np.round(np.linspace(0.001, 0.05, args.n_areas), 4),
                     sigma_max=2.0, max_epochs=args.dynamask_epochs, learning_rate=1.0,
-                    momentum=0.9, size_reg_init=1.0, size_reg_dilation=1000.0)
+                    momentum=0.9, size_reg_init=1.0, size_reg_dilation=1000.0,
+                    # series are independent: a few per batch keep its 50 masks each
+                    # in cache (6 ms per series-epoch here; 8.9 ms with 20 per batch)
+                    batch_size=4)
     if name == "ExtremalMask":
         return dict(max_epochs=args.epochs)
     return {}
@@ -110,7 +136,7 @@ def method_params(name, args):
 
 def build(cls, model, name, args, seed):
     explainer = cls(model)
-    params = dict(method_params(name, args), batch_size=args.n_samples, random_state=seed)
+    params = dict(batch_size=args.n_samples, random_state=seed) | method_params(name, args)
     accepted = explainer.get_params(deep=False)
     return explainer.set_params(**{k: v for k, v in params.items() if k in accepted})
 

@@ -21,15 +21,22 @@ its lowest-error mask's AUR with the batched one's. CPU time is
     python benchmarks/bench_dynamask_speed.py --quick
     python benchmarks/bench_dynamask_speed.py --all-areas     # full comparison
 
-Measured (``--quick``, 2026-11-23, with another job on the second core):
-batched 7.5 CPU-s per series, one area at a time 73.2 CPU-s (9.8x), the
-reference's 457 CPU-s 61x (before the blur built its offset sums in two ops
-and the area regulariser's pivot came from a partial selection: 12.4 and 146
-CPU-s). The 100x target is out of reach here: a series' 50 areas are the whole
-batch, and at 50 masks of 2500 entries an epoch is already bound by arithmetic
-(the blur's 8 offsets, the pivot selection), while one mask alone costs mostly
-per-operation overhead, which every saving in operations shortens too; only a
-model shared by many series could batch further.
+Measured (``--all-areas --n-series 2``, 2026-11-23, one torch thread, another
+job on the second core, after an untimed warm-up of both paths): batched 6.9
+and 9.0 CPU-s per series, one area at a time 110.6 and 113.2 CPU-s: 14.1x
+(target 100x, missed), 58x less than the reference's 457 CPU-s; the masks of
+both paths are identical (max |diff| 0) and so is the AUR (0.422). The 100x
+target is out of reach here: a series' 50 areas are the whole batch, so 100x
+needs an epoch of all 50 masks to cost less than half an epoch of one, and at
+50 masks of 2500 entries an epoch is bound by arithmetic (about 50 ns per
+entry: the blur's 8 offsets, the pivot selection, each one pass over memory in
+eager torch), while one mask alone costs mostly per-operation overhead (2.2 ms
+per epoch), which every saving in operations shortens too. More series per
+batch does not help (8.9 ms per series and epoch with 20 series, 6 ms with 4,
+on the rare-time white box). Fusing the operations with ``torch.compile``
+(tried on the loss, not adopted) takes an epoch of 50 masks from 6.4 to 3.3-4.3
+ms and one mask's from 2.2 to 1.8 ms: about 24x, for 3-11 CPU-s of compilation
+per process.
 """
 
 import argparse
@@ -70,6 +77,11 @@ def main():
     print(f"settings: seeds={args.seeds} series/seed={args.n_series} areas=50 "
           f"epochs={args.epochs} one-at-a-time on {len(subset)} areas ({scope}), "
           "torch threads=1")
+    # The first fit of a process pays one-off costs (allocator, kernel set-up:
+    # about 1.7 CPU-s here) that would be charged to whichever run comes first.
+    warm_up = make_rare_feature(n_samples=1, random_state=0)
+    for area in (AREAS, AREAS[0]):
+        explainer(warm_up.model.select(0), area, 5).fit(warm_up.data).explain(warm_up.data)
     rows = []
     for seed in args.seeds:
         data = make_rare_feature(n_samples=args.n_series, random_state=seed)

@@ -186,6 +186,11 @@ class Dynamask(BaseExplainer):
         Weight of the time regulariser.
     batch_size : int, default=64
         Series per batch; a batch fits ``batch_size * n_areas`` masks at once.
+        Series are fitted independently, so the masks do not depend on it. Large
+        batches amortise an expensive model's calls; on CPU with a cheap model,
+        a batch whose masks fit in the cache is fastest (rare-time white box,
+        50 areas of 50 x 50: 6 ms per series and epoch with 4 series per
+        batch, 8.9 ms with 20).
     n_jobs : int or None, default=None
         Workers over which batches are spread.
     device : str, default="cpu"
