@@ -292,6 +292,8 @@ def test_errors(model):
         IntegratedGradients(model, n_steps=0).fit(X)
     with pytest.raises(ValueError, match="window"):
         FeatureOcclusion(model, window=9).fit(X)
+    with pytest.raises(ValueError, match=r"stride \(3\) exceeds window \(2\)"):
+        FeatureOcclusion(model, window=2, stride=3).fit(X)
     with pytest.raises(ValueError, match="n_baselines"):
         DeepLiftShap(model, n_baselines=1).fit(X)
     with pytest.raises(ValueError, match="batch_size"):

@@ -7,6 +7,7 @@ import torch
 from captum import attr
 
 from ._captum import CaptumExplainer, captum_target, fill_common_docs
+from ._per_step import per_step_ablation
 
 __all__ = ["AugmentedFeatureOcclusion"]
 
@@ -92,6 +93,17 @@ class AugmentedFeatureOcclusion(CaptumExplainer):
         }
         return sum(
             method.attribute(x, baselines=self._draw(x, rng), **kwargs).abs()
+            for _ in range(self.n_samples)
+        ) / self.n_samples
+
+    def _explain_steps_batch(self, X, outputs, rng):
+        x = torch.as_tensor(X, device=self._device)
+        masks, n_groups = self._group_masks(x.device)
+        outputs = torch.as_tensor(outputs)
+        # each entry lies in one group, so the mean over groups is one drop
+        return sum(
+            per_step_ablation(self.model_.forward, x, outputs, masks, n_groups,
+                              self._draw(x, rng), self.batch_size).abs()
             for _ in range(self.n_samples)
         ) / self.n_samples
 

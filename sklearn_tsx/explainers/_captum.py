@@ -136,6 +136,21 @@ class CaptumExplainer(BaseExplainer):
             return None
         return torch.as_tensor(self.feature_mask_, dtype=torch.long, device=device)[None]
 
+    def _group_masks(self, device):
+        """The feature groups as :func:`per_step_ablation` takes them: a function
+        from group indices to entry masks, and the number of groups."""
+        shape = (self.n_channels_in_, self.n_timepoints_in_)
+        if getattr(self, "feature_mask", None) is None:
+            labels = np.arange(shape[0] * shape[1]).reshape(shape)
+        else:
+            labels = np.unique(self.feature_mask_, return_inverse=True)[1].reshape(shape)
+        labels = torch.as_tensor(labels, dtype=torch.long, device=device)
+
+        def masks(group):
+            return labels == group[:, None, None]
+
+        return masks, int(labels.max()) + 1
+
     def _baselines(self, x, rng, n=None):
         """Baselines for ``x``: one per sample (a number where it is constant), or
         a distribution of ``n`` series."""
@@ -152,7 +167,9 @@ class CaptumExplainer(BaseExplainer):
             values = self.background_[rng.integers(len(self.background_), size=shape[0])]
         else:
             values = np.full(shape, constant, dtype=np.float32)
-        return torch.as_tensor(np.ascontiguousarray(values), dtype=x.dtype, device=x.device)
+        # a copy: broadcast views are read-only, which torch does not support
+        values = np.array(values, dtype=np.float32)
+        return torch.as_tensor(values, dtype=x.dtype, device=x.device)
 
     def _perturbations_per_eval(self, n_samples):
         """Perturbed copies per forward pass, so a pass holds about ``batch_size``

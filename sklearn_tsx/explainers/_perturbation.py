@@ -4,10 +4,14 @@ They only call the model's forward pass, so they explain any black box with
 ``predict`` / ``predict_proba`` as well as torch models.
 """
 
+import math
+
+import torch
 from captum import attr
 
 from ._captum import CaptumExplainer, fill_common_docs
 from ._gradient import _check_positive_int
+from ._per_step import StepAblationMixin
 
 __all__ = [
     "FeatureAblation",
@@ -18,7 +22,7 @@ __all__ = [
 ]
 
 
-class FeatureOcclusion(CaptumExplainer):
+class FeatureOcclusion(StepAblationMixin, CaptumExplainer):
     """Feature Occlusion (Zeiler and Fergus 2014): a window slid over time is
     replaced by the baseline; the attribution of an entry is the mean change of
     the output over the windows that cover it.
@@ -81,6 +85,11 @@ class FeatureOcclusion(CaptumExplainer):
                 f"window ({self.window}) is longer than the series "
                 f"({self.n_timepoints_in_} time points)."
             )
+        if self.stride > self.window and self.window < self.n_timepoints_in_:
+            raise ValueError(
+                f"stride ({self.stride}) exceeds window ({self.window}): the time "
+                "points between windows would never be occluded."
+            )
         if self.channel_window is not None:
             _check_positive_int(self.channel_window, "channel_window")
             if self.channel_window > self.n_channels_in_:
@@ -98,8 +107,26 @@ class FeatureOcclusion(CaptumExplainer):
             "perturbations_per_eval": self._perturbations_per_eval(len(x)),
         }
 
+    def _group_masks(self, device):
+        """Captum's windows: ``C - height + 1`` channel offsets times
+        ``ceil((T - window) / stride) + 1`` time offsets, the last one cut at ``T``."""
+        n_channels, n_timepoints = self.n_channels_in_, self.n_timepoints_in_
+        height = self.channel_window or n_channels
+        n_tops = n_channels - height + 1
+        n_lefts = math.ceil((n_timepoints - self.window) / self.stride) + 1
+        channel = torch.arange(n_channels, device=device)[:, None]
+        time = torch.arange(n_timepoints, device=device)
 
-class FeatureAblation(CaptumExplainer):
+        def masks(group):
+            top = (group % n_tops)[:, None, None]
+            left = (group // n_tops * self.stride)[:, None, None]
+            return ((channel >= top) & (channel < top + height)
+                    & (time >= left) & (time < left + self.window))
+
+        return masks, n_tops * n_lefts
+
+
+class FeatureAblation(StepAblationMixin, CaptumExplainer):
     """Feature Ablation (Suresh et al. 2017): each feature group in turn is
     replaced by the baseline; its attribution is the change of the output.
 

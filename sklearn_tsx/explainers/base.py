@@ -159,21 +159,25 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
                 self.n_timepoints_in_ - 1 if target is None else target,
                 n, self.n_timepoints_in_, name="target (time step)",
             )
-            if model.is_classifier:
-                scores = self._scores(X)
-                outputs = scores[np.arange(n), steps].argmax(axis=-1)
-            else:
-                outputs = np.zeros(n, dtype=np.int64)
-                if model.n_outputs != 1:
-                    raise ValueError(
-                        "A multi-output sequence model is explained one output at a "
-                        "time; this explainer explains output 0 only."
-                    )
+            outputs = self._step_outputs(X)[np.arange(n), steps]
             return np.stack([steps, outputs], axis=1)
         if target is None and model.is_classifier:
             return self._scores(X).argmax(axis=1).astype(np.int64)
         name = "target (class index)" if model.is_classifier else "target (output index)"
         return check_target_index(target, n, model.n_outputs, name=name)
+
+    def _step_outputs(self, X):
+        """Explained output at every time step of a sequence model, shape
+        ``(n_samples, n_timepoints)``: the class predicted there (classifiers) or
+        output 0 (single-output regressors)."""
+        if self.model_.is_classifier:
+            return self._scores(X).argmax(axis=-1)
+        if self.model_.n_outputs != 1:
+            raise ValueError(
+                "A multi-output sequence model is explained one output at a "
+                "time; this explainer explains output 0 only."
+            )
+        return np.zeros((len(X), self.n_timepoints_in_), dtype=np.int64)
 
     def explain(self, X, target=None):
         """Attributions of ``X``.
@@ -196,9 +200,10 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         target = self._resolve_target(X, target)
         return np.concatenate(self._run_batches(X, target)).astype(np.float32, copy=False)
 
-    def _run_batches(self, X, target):
-        """Outputs of :meth:`_explain_batch` on consecutive batches of ``X``, in order:
-        one seed per batch drawn up front, batches spread over ``n_jobs`` workers."""
+    def _run_batches(self, X, target, batch_method=None):
+        """Outputs of :meth:`_explain_batch` (or ``batch_method``, of the same
+        signature) on consecutive batches of ``X``, in order: one seed per batch
+        drawn up front, batches spread over ``n_jobs`` workers."""
         n_batches = -(-len(X) // self.batch_size)
         seeds = check_random_state(self.random_state).randint(
             np.iinfo(np.int32).max, size=n_batches
@@ -211,7 +216,8 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         if self.verbose:
             batches = tqdm(batches, desc=type(self).__name__, unit="batch")
         return Parallel(n_jobs=self.n_jobs)(
-            delayed(self._explain_seeded)(x, t, seed) for x, t, seed in batches
+            delayed(self._explain_seeded)(x, t, seed, batch_method)
+            for x, t, seed in batches
         )
 
     def _explain_rows(self, X, target, rng):
@@ -229,14 +235,15 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
             for i, seed in enumerate(seeds)
         ])
 
-    def _explain_seeded(self, X, target, seed):
+    def _explain_seeded(self, X, target, seed, batch_method=None):
+        batch_method = batch_method or self._explain_batch
         device = self._device
         cuda = [device] if device.type == "cuda" else []
         self.model_.to(device)
         with _TORCH_GLOBAL_RNG, torch.random.fork_rng(devices=cuda), \
                 self.model_.evaluating():
             torch.manual_seed(int(seed))
-            out = self._explain_batch(X, target, np.random.default_rng(int(seed)))
+            out = batch_method(X, target, np.random.default_rng(int(seed)))
         if isinstance(out, tuple):
             # methods that also return per-batch by-products (e.g. Dynamask's masks
             # per area) gather them in their own ``explain``
