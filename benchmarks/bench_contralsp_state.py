@@ -57,11 +57,30 @@ S/1e3, mean ± std [paper]:
 
 On every seed removing the trend lowers AUP (by 0.020-0.027) and raises AUR,
 and it lowers the entropy on the four seeds with both figures kept: the paper's
-direction on AUP and entropy, but a fifth of its AUP drop (-0.13). Removing the triplet term, which trains here, raises the
-entropy on 4 of the 4 seeds with both figures kept (0.47 to 0.54, 0.57 to 0.61,
-0.59 to 0.64, 0.50 to 0.52; the paper's 0.50 to 0.76) and lowers AUR by 0.005
-on average, AUP unchanged (the paper: -0.02 AUP): on State our triplet term
-matters little.
+direction on AUP and entropy, but a fifth of its AUP drop (-0.13). Removing the
+triplet term, which trains here, raises the entropy on those four seeds (0.47
+to 0.54, 0.57 to 0.61, 0.59 to 0.64, 0.50 to 0.52; the paper's 0.50 to 0.76)
+and lowers AUR by 0.005 on average, AUP unchanged (the paper: -0.02 AUP): on
+State our triplet term matters little.
+
+Table 3 on Switch-Feature, seeds 0-3 (``--settings switch-feature --seeds S
+--timing-threads``, 3.5-4.5 min per row; seed 4 not run), AUP / AUR / I/1e4 /
+S/1e3 [paper]:
+
+* ContraLSP: 0.979 ± 0.003 / 0.862 ± 0.006 / 27.9 / 0.77 ± 0.08 [0.98 / 0.80 /
+  24.23 / 0.91];
+* w/o triplet: 0.979 ± 0.002 / 0.858 ± 0.007 / 27.8 / 0.77 ± 0.08 [0.97 / 0.79
+  / 22.99 / 1.00];
+* w/o trend: 0.952 ± 0.003 / 0.891 ± 0.009 / 29.1 / 0.47 ± 0.05 [0.92 / 0.80 /
+  24.16 / 0.65];
+* w/o both: 0.953 ± 0.003 / 0.889 ± 0.010 / 29.0 / 0.48 ± 0.05 [0.92 / 0.79 /
+  22.08 / 0.78].
+
+Removing the trend costs 0.027 AUP (the paper's 0.06) and lowers the entropy
+(0.77 to 0.47; the paper's 0.91 to 0.65) on every seed, raising AUR. Removing
+the triplet term lowers AUR by 0.004 and leaves AUP as it is; its entropy moves
+either way by seed (0.89 to 0.89, 0.79 to 0.71, 0.74 to 0.79, 0.68 to 0.70),
+where the paper's rose (0.91 to 1.00).
 
 Epochs trade precision for recall: on seed 0 the masks keep sharpening up to 500
 epochs (AUP/AUR 0.864/0.890 at 100, 0.933/0.864 at 200, 0.945/0.854 at 300,
