@@ -173,7 +173,7 @@ def method_params(name, args):
                     sigma_max=2.0, max_epochs=args.dynamask_epochs, learning_rate=1.0,
                     momentum=0.9, size_reg_init=1.0, size_reg_dilation=1000.0,
                     # series are independent: with a few per batch, their 50 masks each stay
-                    # in cache (6 ms per series-epoch here; 8.9 ms with 20 per batch)
+                    # in cache (about 3 ms per series-epoch here; 4.7 ms with 20 per batch)
                     batch_size=4)
     if name == "ExtremalMask":
         return dict(max_epochs=args.epochs)

@@ -63,24 +63,26 @@ to 0.54, 0.57 to 0.61, 0.59 to 0.64, 0.50 to 0.52; the paper's 0.50 to 0.76)
 and lowers AUR by 0.005 on average, AUP unchanged (the paper: -0.02 AUP): on
 State our triplet term matters little.
 
-Table 3 on Switch-Feature, seeds 0-3 (``--settings switch-feature --seeds S
---timing-threads``, 3.5-4.5 min per row; seed 4 not run), AUP / AUR / I/1e4 /
-S/1e3 [paper]:
+Table 3 on Switch-Feature, 5 seeds (``--settings switch-feature --seeds S
+--timing-threads``, 2.5-4.5 min per row), AUP / AUR / I/1e4 / S/1e3, mean over
+5 seeds (± std over seeds 0-3) [paper]:
 
-* ContraLSP: 0.979 ± 0.003 / 0.862 ± 0.006 / 27.9 / 0.77 ± 0.08 [0.98 / 0.80 /
+* ContraLSP: 0.979 ± 0.003 / 0.862 ± 0.006 / 27.9 / 0.75 ± 0.08 [0.98 / 0.80 /
   24.23 / 0.91];
-* w/o triplet: 0.979 ± 0.002 / 0.858 ± 0.007 / 27.8 / 0.77 ± 0.08 [0.97 / 0.79
+* w/o triplet: 0.979 ± 0.002 / 0.857 ± 0.007 / 27.8 / 0.76 ± 0.08 [0.97 / 0.79
   / 22.99 / 1.00];
-* w/o trend: 0.952 ± 0.003 / 0.891 ± 0.009 / 29.1 / 0.47 ± 0.05 [0.92 / 0.80 /
+* w/o trend: 0.951 ± 0.003 / 0.894 ± 0.009 / 29.2 / 0.46 ± 0.05 [0.92 / 0.80 /
   24.16 / 0.65];
-* w/o both: 0.953 ± 0.003 / 0.889 ± 0.010 / 29.0 / 0.48 ± 0.05 [0.92 / 0.79 /
+* w/o both: 0.953 ± 0.003 / 0.891 ± 0.010 / 29.1 / 0.47 ± 0.05 [0.92 / 0.79 /
   22.08 / 0.78].
 
-Removing the trend costs 0.027 AUP (the paper's 0.06) and lowers the entropy
-(0.77 to 0.47; the paper's 0.91 to 0.65) on every seed, raising AUR. Removing
-the triplet term lowers AUR by 0.004 and leaves AUP as it is; its entropy moves
-either way by seed (0.89 to 0.89, 0.79 to 0.71, 0.74 to 0.79, 0.68 to 0.70),
-where the paper's rose (0.91 to 1.00).
+Seed 4 alone (2026-11-24): 0.980 / 0.862 / 28.0 / 0.66, 0.979 / 0.851 / 27.6 /
+0.71, 0.948 / 0.904 / 29.6 / 0.41, 0.951 / 0.898 / 29.4 / 0.41. Removing the
+trend costs 0.028 AUP (the paper's 0.06) and lowers the entropy on every seed
+(0.75 to 0.46; the paper's 0.91 to 0.65), raising AUR. Removing the triplet
+term lowers AUR by 0.005 and leaves AUP as it is; its entropy moves either way
+by seed (0.89 to 0.89, 0.79 to 0.71, 0.74 to 0.79, 0.68 to 0.70, 0.66 to
+0.71), where the paper's rose (0.91 to 1.00).
 
 Epochs trade precision for recall: on seed 0 the masks keep sharpening up to 500
 epochs (AUP/AUR 0.864/0.890 at 100, 0.933/0.864 at 200, 0.945/0.854 at 300,

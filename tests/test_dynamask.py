@@ -64,11 +64,19 @@ class Constant(torch.nn.Module):
         return x.sum((1, 2), keepdim=True) * 0.0
 
 
-def test_area_regulariser_favours_no_entry():
+class Detached(torch.nn.Module):
+    """A model whose output is not even connected to its input's graph."""
+
+    def forward(self, x):
+        return torch.zeros(len(x), 1, 1)
+
+
+@pytest.mark.parametrize("model", [Constant(), Detached()], ids=["constant", "detached"])
+def test_area_regulariser_favours_no_entry(model):
     # every entry starts at 0.5: the regulariser must not pick some by position
     # (the first entries in memory, i.e. channel 0, which momentum then keeps lifting)
     X = make_arma(2, 3, 20, random_state=0)
-    explainer = Dynamask(Constant(), area=[0.25, 0.35], max_epochs=100,
+    explainer = Dynamask(model, area=[0.25, 0.35], max_epochs=100,
                          **SETTINGS).fit(X)
     explainer.explain(X)
     masks = explainer.masks_
@@ -86,6 +94,8 @@ def test_size_targets_match_the_sorted_reference():
     # distinct values: the partner of the k-th smallest entry is r_a[k]
     ranks = flat.argsort(-1).argsort(-1)
     np.testing.assert_array_equal(target, (ranks >= n_zeros[:, None]).double())
+    # an area below 1 / n: the reference vector is all zeros
+    np.testing.assert_array_equal(size_targets(flat, torch.tensor([40, 0, 45]))[:, [0, 2]], 0)
     # a group of equal values shares its partners' mean
     tied = torch.tensor([[0.2, 0.5, 0.5, 0.5, 0.5, 0.9]])
     np.testing.assert_allclose(size_targets(tied, torch.tensor([3])),

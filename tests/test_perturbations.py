@@ -13,6 +13,7 @@ from sklearn_tsx.explainers import (
     fade_reference,
     gaussian_blur,
 )
+from sklearn_tsx.explainers._perturbations import PERTURBATIONS, perturbation_of
 
 OPERATORS = {
     "blur_full": lambda x, m: gaussian_blur(x, m, sigma_max=2.0),
@@ -99,6 +100,47 @@ def test_windowed_blur_stays_close_to_full_kernel_when_truncated_at_4_sigma(rng)
     full = gaussian_blur(x, mask, sigma_max=2.0)
     windowed = gaussian_blur(x, mask, sigma_max=2.0, window=8)
     assert (full - windowed).abs().max() < 1e-3
+
+
+def test_windowed_blur_of_sharp_float32_masks_matches_float64(rng):
+    # widths near zero (masks near 1) take the blur's weights below float32's
+    # smallest normal number, where they are set to zero: no effect on the
+    # output nor on the gradient, to float32 precision
+    x = rng.normal(size=(2, 3, 30))
+    mask = 0.9 + 0.1 * rng.random((2, 4, 3, 30))
+    mask[..., ::7] = 1.0
+    weights = rng.normal(size=mask.shape)
+    results = []
+    for dtype in (torch.float32, torch.float64):
+        m = torch.tensor(mask, dtype=dtype, requires_grad=True)
+        out = gaussian_blur(torch.tensor(x, dtype=dtype), m, window=8)
+        (grad,) = torch.autograd.grad((out * torch.tensor(weights, dtype=dtype)).sum(), [m])
+        results.append((out.double(), grad.double()))
+    (out32, grad32), (out64, grad64) = results
+    torch.testing.assert_close(out32, out64, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(grad32, grad64, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name, params", [
+    ("gaussian_blur", {"sigma_max": 1.5, "window": 4}),
+    ("gaussian_blur", {"sigma_max": 1.5, "window": None}),
+    ("fade_moving_average", {"window_size": 2}),
+    ("fade_past_moving_average", {"window_size": 3}),
+    ("fade_reference", {"reference": 0.5}),
+])
+def test_operator_of_a_fixed_batch_equals_the_function(name, params, rng):
+    x = torch.from_numpy(rng.normal(size=(2, 3, 12)).astype(np.float32))
+    perturb = perturbation_of(x, name, **params)
+    for shape in ((2, 3, 12), (2, 5, 3, 12)):
+        mask = torch.from_numpy(rng.random(shape).astype(np.float32)).requires_grad_(True)
+        out = perturb(mask)
+        expected = PERTURBATIONS[name](x, mask, **params)
+        torch.testing.assert_close(out, expected)
+        (grad,) = torch.autograd.grad(out.sum(), [mask])
+        (expected_grad,) = torch.autograd.grad(expected.sum(), [mask])
+        torch.testing.assert_close(grad, expected_grad)
+    with pytest.raises(ValueError, match="mask must have"):
+        perturb(torch.zeros(2, 3, 11))
 
 
 def test_gradients_are_finite_at_the_bounds():

@@ -86,7 +86,7 @@ class WhiteBoxRegressor(torch.nn.Module):
                 f"batch must hold exactly {n_sets} series; got {x.shape[0]}. Use "
                 "model.select(i) for the white box of sample i."
             )
-        masked = x * self.salient
+        masked = x * self.salient.to(x.dtype)  # a float product is far faster
         sum_of_squares = (masked * x).sum(dim=1)
         square_of_sum = masked.sum(dim=1) ** 2
         out = torch.where(self.square_of_sum[:, None], square_of_sum, sum_of_squares)

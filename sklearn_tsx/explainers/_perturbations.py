@@ -7,6 +7,7 @@ the input value; lower coefficients perturb it more. All operators are
 differentiable in the mask, and all work on every series and every mask at once.
 """
 
+import functools
 import math
 import numbers
 
@@ -111,13 +112,33 @@ def gaussian_blur(x, mask, *, sigma_max=2.0, window=None, eps=1e-7):
     _check_window(window)
     w = min(int(window), T - 1)
     if not x.requires_grad:
-        return _WindowedBlur.apply(x, sigma, w)
+        return _WindowedBlur.apply(sigma, x, _blur_coefficients(x, w))
     windows, valid = _windows(x, w, w)
     offsets = torch.arange(-w, w + 1, device=x.device, dtype=x.dtype)
     weights = torch.exp(-(offsets**2) / (2.0 * sigma[..., None] ** 2)) * valid
     weights = weights / weights.sum(-1, keepdim=True)
     windows = windows[:, None] if mask.ndim == 4 else windows
     return (weights * windows).sum(-1)
+
+
+def _blur_coefficients(x, w):
+    """Per offset ``k = 1..w``, the coefficients of the windowed blur's four sums
+    (see :class:`_WindowedBlur`): how many of ``x[t-k]``, ``x[t+k]`` exist, their
+    sum, and both times ``k^2``; shape ``(w, 4, B, C, T)``. They depend on ``x``
+    alone, so a fit that blurs one batch many times builds them once."""
+    windows, valid = _windows(x, w, w)
+    pair = windows[..., w + 1 :] + windows[..., :w].flip(-1)  # (B, C, T, w)
+    count = (valid[:, w + 1 :].to(x.dtype) + valid[:, :w].flip(-1)).expand_as(pair)
+    coef = torch.stack((count, pair), dim=0).movedim(-1, 0)  # (w, 2, B, C, T)
+    k_sq = torch.arange(1, w + 1, dtype=x.dtype, device=x.device) ** 2
+    return torch.cat((coef, coef * k_sq[:, None, None, None, None]), dim=1).contiguous()
+
+
+# exp(z) is subnormal or zero below z = -87, where torch's vectorised exp takes a
+# slow path (about 15x slower): exponents are clamped there, and weights at or
+# below exp(-87) (float32's smallest normal number is 1.2e-38) are set to zero
+_EXP_FLOOR = -87.0
+_TINY_WEIGHT = 1.7e-38
 
 
 class _WindowedBlur(torch.autograd.Function):
@@ -131,39 +152,32 @@ class _WindowedBlur(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, x, sigma, w):
-        # per offset k = 1..w: x[t-k] + x[t+k] and how many of the two exist,
-        # as coefficients of the four sums (S0, S1, S2, S3), built once
-        windows, valid = _windows(x, w, w)
-        pair = windows[..., w + 1 :] + windows[..., :w].flip(-1)  # (B, C, T, w)
-        count = (valid[:, w + 1 :].to(x.dtype) + valid[:, :w].flip(-1)).expand_as(pair)
-        coef = torch.stack((count, pair), dim=0).movedim(-1, 0)  # (w, 2, B, C, T)
-        k_sq = torch.arange(1, w + 1, dtype=x.dtype, device=x.device) ** 2
-        coef = torch.cat((coef, coef * k_sq[:, None, None, None, None]), dim=1)
+    def forward(ctx, sigma, x, coef):
         if sigma.ndim == 4:
             coef = coef[:, :, :, None]
-
-        q = torch.exp(-0.5 / sigma**2)
+        log_q = sigma.square().reciprocal_().mul_(-0.5)
+        q = torch.exp(log_q.clamp_(min=_EXP_FLOOR))
+        torch.nn.functional.threshold_(q, _TINY_WEIGHT, 0.0)
         q2 = q * q
-        step = q.clone()  # q^(2k-1)
+        step = q  # q^(2k-1)
         weight = torch.ones_like(sigma)  # q^(k^2)
+        # (broadcasting copies are slow on CPU: the centre's terms come last)
         sums = torch.zeros((4, *sigma.shape), dtype=sigma.dtype, device=sigma.device)
-        sums[0] = 1.0
-        sums[1] = x[:, None] if sigma.ndim == 4 else x
-        for k in range(w):
+        for k in range(len(coef)):
             weight.mul_(step)
             step.mul_(q2)
             sums.addcmul_(weight, coef[k])
         s0, s1, s2, s3 = sums
-        out = s1 / s0
-        ctx.save_for_backward(sigma, out, s0, s2, s3)
-        return out
+        s0.add_(1.0)
+        out = s1.add_(x[:, None] if sigma.ndim == 4 else x).div_(s0)
+        # d out / d sigma, kept for the backward pass instead of the four sums
+        ctx.save_for_backward(s3.sub_(s2.mul_(out)).div_(s0.mul_(sigma.square().mul_(sigma))))
+        return out.clone()
 
     @staticmethod
     def backward(ctx, grad_out):
-        sigma, out, s0, s2, s3 = ctx.saved_tensors
-        grad_sigma = grad_out * (s3 - out * s2) / (s0 * sigma**3)
-        return None, grad_sigma, None
+        (d_sigma,) = ctx.saved_tensors
+        return grad_out * d_sigma, None, None
 
 
 def fade_moving_average(x, mask, *, window_size=2):
@@ -272,6 +286,25 @@ PERTURBATIONS = {
     "fade_past_moving_average": fade_past_moving_average,
     "fade_reference": fade_reference,
 }
+
+
+def perturbation_of(x, name, **params):
+    """The operator ``mask -> name(x, mask, **params)`` for one fixed batch ``x``.
+
+    A mask fit perturbs the same batch at every epoch: what depends on ``x``
+    alone (the windowed blur's per-offset sums) is computed here once.
+    """
+    if name == "gaussian_blur" and params.get("window") is not None and not x.requires_grad:
+        sigma_max, eps = params.get("sigma_max", 2.0), params.get("eps", 1e-7)
+        _check_window(params["window"])
+        coef = _blur_coefficients(x, min(int(params["window"]), x.shape[-1] - 1))
+
+        def blur(mask):
+            _check_shapes(x, mask)
+            return _WindowedBlur.apply(sigma_max * ((1.0 + eps) - mask), x, coef)
+
+        return blur
+    return functools.partial(PERTURBATIONS[name], x, **params)
 
 
 def auto_blur_window(sigma_max, n_timepoints):
