@@ -102,7 +102,8 @@ def test_windowed_blur_stays_close_to_full_kernel_when_truncated_at_4_sigma(rng)
     assert (full - windowed).abs().max() < 1e-3
 
 
-def test_windowed_blur_of_sharp_float32_masks_matches_float64(rng):
+@pytest.mark.parametrize("window", [8, None])
+def test_blur_of_sharp_float32_masks_matches_float64(window, rng):
     # widths near zero (masks near 1) take the blur's weights below float32's
     # smallest normal number, where they are set to zero: no effect on the
     # output nor on the gradient, to float32 precision
@@ -113,7 +114,7 @@ def test_windowed_blur_of_sharp_float32_masks_matches_float64(rng):
     results = []
     for dtype in (torch.float32, torch.float64):
         m = torch.tensor(mask, dtype=dtype, requires_grad=True)
-        out = gaussian_blur(torch.tensor(x, dtype=dtype), m, window=8)
+        out = gaussian_blur(torch.tensor(x, dtype=dtype), m, window=window)
         (grad,) = torch.autograd.grad((out * torch.tensor(weights, dtype=dtype)).sum(), [m])
         results.append((out.double(), grad.double()))
     (out32, grad32), (out64, grad64) = results
