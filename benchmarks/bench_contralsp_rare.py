@@ -13,12 +13,9 @@ ContraLSP: the paper's settings (200 epochs, Adam lr 0.1, full batch, sigma 0.5,
 alpha = beta = 0.1, margin 1). Dynamask: the rare-experiment settings of
 REFERENCE.md. ExtremalMask: its defaults, 200 epochs. Attribution methods (IG,
 SVS, FO one entry at a time, AFO) explain each step's output at that step,
-absolute values. SVS samples coalitions of every entry for every step's output
-(67 s per series here), so it explains the first ``--per-step-samples`` series
-of each group (2 by default; the others explain all 100), and its information
-and entropy, sums over the panel, are scaled to 100 series. FO and AFO pass each
-perturbed copy once for all steps (``explain_per_step``; 0.05 and 0.6 s per
-series). Methods not in ``sklearn_tsx.explainers`` are listed as missing.
+absolute values; FO, AFO and SVS pass each perturbed copy once for all steps
+(``explain_per_step``; 0.05, 0.6 and 1.6 s per series). Methods not in
+``sklearn_tsx.explainers`` are listed as missing.
 
 Measured 2026-11-23, ContraLSP and Dynamask, one thread (``--seeds S --methods
 ContraLSP Dynamask --settings ...``, two seeds side by side; ContraLSP 25-30 s,
@@ -134,10 +131,6 @@ METHODS = {
     "ExtremalMask": (("ExtremalMask",), False),
     "ContraLSP": (("ContraLSP",), False),
 }
-# Explained per step by Shapley sampling over every entry for every step's output:
-# 67 s per series here, against 0.5 s for IG and 0.07 s / 0.7 s for FO / AFO, whose
-# perturbed copies serve every step at once (explain_per_step).
-PER_STEP_PERTURBATION = ("SVS",)
 METRICS = ("AUP", "AUR", "AUR ref", "I/1e4", "S/1e2")
 
 
@@ -191,16 +184,13 @@ def build(cls, model, name, args, seed):
     return explainer.set_params(**{k: v for k, v in params.items() if k in accepted})
 
 
-def score(truth, saliency, panel_size):
-    # information and entropy are sums over the panel: scaled to the whole panel
-    # when a method explained part of it
-    scale = panel_size / len(truth)
+def score(truth, saliency):
     return {
         "AUP": aup_score(truth, saliency),
         "AUR": aur_score(truth, saliency),
         "AUR ref": aur_score(truth, saliency, convention="dynamask"),
-        "I/1e4": scale * mask_information(truth, saliency) / 1e4,
-        "S/1e2": scale * mask_entropy(truth, saliency) / 1e2,
+        "I/1e4": mask_information(truth, saliency) / 1e4,
+        "S/1e2": mask_entropy(truth, saliency) / 1e2,
     }
 
 
@@ -225,11 +215,7 @@ def run(setting, seed, args, methods):
                      for idx in (np.flatnonzero(data.groups == g)
                                  for g in np.unique(data.groups))]
         saliency = np.empty(data.data.shape, dtype=np.float32)
-        explained = np.zeros(len(data.data), dtype=bool)
         for idx, model in parts:
-            if name in PER_STEP_PERTURBATION and args.per_step_samples is not None:
-                idx = idx[: args.per_step_samples]
-            explained[idx] = True
             X = data.data[idx]
             explainer = build(cls, model, name, args, seed).fit(X)
             if METHODS[name][1]:
@@ -237,12 +223,8 @@ def run(setting, seed, args, methods):
             else:
                 saliency[idx] = explainer.explain(X)
         seconds = time.perf_counter() - start
-        results[name] = dict(
-            score(data.saliency[explained], saliency[explained], len(explained)),
-            seconds=seconds, n_explained=int(explained.sum()),
-        )
-        print(f"  {setting:<29} seed {seed} {name:<12} {seconds:6.1f} s  "
-              f"{explained.sum():3d} series  " + "  ".join(
+        results[name] = dict(score(data.saliency, saliency), seconds=seconds)
+        print(f"  {setting:<29} seed {seed} {name:<12} {seconds:6.1f} s  " + "  ".join(
             f"{k} {results[name][k]:.3f}" for k in METRICS), flush=True)
     return results
 
@@ -265,16 +247,11 @@ def main():
     parser.add_argument("--epochs", type=int, default=200, help="ContraLSP epochs")
     parser.add_argument("--dynamask-epochs", type=int, default=1000)
     parser.add_argument("--n-areas", type=int, default=50)
-    parser.add_argument("--per-step-samples", type=int, default=2,
-                        help="series per group that SVS explains (its per-step "
-                        "cost); -1 for all")
     args = parser.parse_args()
     if args.quick:
         args.seeds = args.seeds[:1]
         args.methods = [m for m in args.methods if m in ("ContraLSP", "Dynamask")]
         args.dynamask_epochs, args.n_areas = 200, 10
-    if args.per_step_samples is not None and args.per_step_samples < 0:
-        args.per_step_samples = None
     torch.set_num_threads(1)
     print("settings:", vars(args))
     table = {s: [run(s, seed, args, args.methods) for seed in args.seeds]
@@ -283,8 +260,7 @@ def main():
     print(f"\nContraLSP Table 1, {len(args.seeds)} seed(s): ours (mean ± std) | paper")
     for setting in args.settings:
         print(f"\n{setting}")
-        header = (f"{'method':<13}" + "".join(f"{m:>21}" for m in METRICS)
-                  + "    s/run  series")
+        header = f"{'method':<13}" + "".join(f"{m:>21}" for m in METRICS) + "    s/run"
         print(header + "\n" + "-" * len(header))
         for name in args.methods:
             runs = [r[name] for r in table[setting] if name in r]
@@ -299,8 +275,7 @@ def main():
                 ref = "  - " if paper is None or j is None else f"{paper[j]:.2f}"
                 cols.append(f"{cell([r[m] for r in runs]) + ' | ' + ref:>21}")
             seconds = np.mean([r["seconds"] for r in runs])
-            print(f"{name:<13}" + "".join(cols)
-                  + f"  {seconds:7.1f}  {runs[0]['n_explained']:6d}")
+            print(f"{name:<13}" + "".join(cols) + f"  {seconds:7.1f}")
     print("\nTargets: ContraLSP AUR >= 0.95 on all four; entropy below Dynamask's.")
     for setting in args.settings:
         ours = [r["ContraLSP"] for r in table[setting] if "ContraLSP" in r]

@@ -1,19 +1,22 @@
-"""Per-step occlusion: one pass per perturbed copy versus one explanation per step.
+"""Per-step occlusion, Shapley sampling and LIME: one pass per perturbed copy
+versus one explanation per step.
 
 :func:`sklearn_tsx.explainers.explain_per_step` explains the output of every time
 step by the inputs at that step. Its general route explains each step's output on
 its own (``n_timepoints`` explanations per series); for occlusion methods
-(FeatureOcclusion, FeatureAblation, AugmentedFeatureOcclusion) each perturbed
-copy is passed once and its outputs at all steps serve all steps. Both routes
-run here side by side on the rare-time white box of ContraLSP Table 1 (T = d =
-50, one salient set) and on a GRU sequence classifier (State, T = 200, 3
-features, trained briefly), with the same explainer objects; the general route
-is reached by calling ``explain(X, target=t)`` for every step ``t``, which is
-what it does. Printed: CPU seconds per series (one torch thread), the ratio,
-and the largest difference between the two routes' attributions (FO, with zero
-baselines, must agree to rounding; AFO draws its replacement values once per
-series on the fast route and once per series and step on the other, so its
-routes agree in distribution only, and its difference is not printed).
+(FeatureOcclusion, FeatureAblation, AugmentedFeatureOcclusion), Shapley value
+sampling and LIME each perturbed copy is passed once and its outputs at all
+steps serve all steps. Both routes run here side by side on the rare-time white
+box of ContraLSP Table 1 (T = d = 50, one salient set) and on a GRU sequence
+classifier (State, T = 200, 3 features, trained briefly), with the same
+explainer objects; the general route is reached by calling ``explain(X,
+target=t)`` for every step ``t``, which is what it does. Printed: CPU seconds
+per series (one torch thread), the ratio, and the largest difference between
+the two routes' attributions where they must agree (FO with zero baselines;
+SVS on the additive white box, where every ordering gives the same values).
+AFO, SVS and LIME otherwise draw differently on the two routes (once per
+series on the fast one, once per series and step on the other) and agree in
+distribution only.
 
     python benchmarks/bench_per_step_occlusion.py
 
@@ -26,6 +29,15 @@ on the second core), CPU-s per series, per-step route vs step by step:
 * State GRU(32), FO one entry at a time: 0.14 vs 34.4 s, 243x, identical;
 * State GRU(32), FO one step at a time (its default window): 0.058 vs 11.7 s,
   202x, identical.
+
+Measured 2026-11-24 (``--n-series 2``, after Shapley sampling and LIME joined
+the per-step route; two other jobs running): FO 0.035 vs 3.56 s (103x,
+identical), AFO 0.47 vs 43.6 s (93x), SVS over single entries, 25 orderings,
+1.59 vs 121.8 s (77x, max |diff| 1e-6), LIME over single entries, 50 copies,
+0.30 vs 3.61 s (12x: its 50 Lasso fits per series, one per step, are the same
+on both routes) on the white box; on the State GRU(32) FO 0.12 vs 25.2 s (203x,
+identical) and 0.037 vs 9.4 s (256x, identical), SVS over the 3 channels 0.027
+vs 17.7 s (656x), LIME over the 3 channels 0.024 vs 5.7 s (237x).
 
 The ratio exceeds ``n_timepoints`` (50, 200) where the general route's
 per-call overheads (captum's set-up, target checks) are paid per step too.
@@ -41,6 +53,8 @@ from sklearn_tsx.datasets import make_rare_time, make_state
 from sklearn_tsx.explainers import (
     AugmentedFeatureOcclusion,
     FeatureOcclusion,
+    Lime,
+    ShapleyValueSampling,
     explain_per_step,
 )
 from sklearn_tsx.models import GRUClassifier
@@ -83,6 +97,12 @@ def main():
     afo = AugmentedFeatureOcclusion(model, random_state=args.seed).fit(X)
     compare("rare-time white box, FO (entries)", fo, X, exact=True)
     compare("rare-time white box, AFO (10 draws)", afo, X, exact=False)
+    # additive white box: every ordering gives each entry its own term, so the two
+    # routes' different orderings give the same values
+    svs = ShapleyValueSampling(model, random_state=args.seed).fit(X)
+    compare("rare-time white box, SVS (entries)", svs, X, exact=True)
+    lime = Lime(model, random_state=args.seed).fit(X)
+    compare("rare-time white box, LIME (entries)", lime, X, exact=False)
 
     state = make_state(200, random_state=args.seed)
     gru = GRUClassifier(hidden_size=32, sequence_output=True, max_epochs=5, lr=1e-2,
@@ -92,6 +112,10 @@ def main():
     compare("State GRU(32), FO (entries)", fo, X, exact=True)
     compare("State GRU(32), FO (steps)", FeatureOcclusion(gru).fit(state.data), X,
             exact=True)
+    svs = ShapleyValueSampling(gru, feature_mask="channel", random_state=args.seed)
+    compare("State GRU(32), SVS (channels)", svs.fit(state.data), X, exact=False)
+    lime = Lime(gru, feature_mask="channel", random_state=args.seed)
+    compare("State GRU(32), LIME (channels)", lime.fit(state.data), X, exact=False)
 
 
 if __name__ == "__main__":

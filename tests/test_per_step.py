@@ -8,7 +8,9 @@ from sklearn_tsx.explainers import (
     AugmentedFeatureOcclusion,
     FeatureAblation,
     FeatureOcclusion,
+    Lime,
     RandomExplainer,
+    ShapleyValueSampling,
     explain_per_step,
 )
 from sklearn_tsx.explainers.base import BaseExplainer
@@ -162,3 +164,121 @@ def test_occlusion_per_step_is_reproducible_with_random_baselines():
     first = explain_per_step(explainer, X)
     np.testing.assert_array_equal(first, explain_per_step(explainer.set_params(n_jobs=2), X))
     assert not np.allclose(first, explain_per_step(explainer.set_params(random_state=1), X))
+
+
+def _exact_step_shapley(forward, x, outputs, labels, n_groups):
+    """Shapley values by their definition: weighted marginal contributions over
+    every coalition of the other groups, for each step's explained output."""
+    from itertools import combinations
+    from math import factorial
+
+    def value(coalition):
+        on = torch.isin(labels, torch.tensor(sorted(coalition), dtype=torch.long))
+        out = forward(torch.where(on, x, torch.zeros_like(x)))
+        return out.gather(-1, outputs[..., None])[..., 0]  # (n, T)
+
+    phi = torch.zeros(len(x), n_groups, x.shape[-1], dtype=torch.float64)
+    for g in range(n_groups):
+        others = [h for h in range(n_groups) if h != g]
+        for size in range(n_groups):
+            weight = factorial(size) * factorial(n_groups - size - 1) / factorial(n_groups)
+            for coalition in combinations(others, size):
+                gain = value(set(coalition) | {g}) - value(set(coalition))
+                phi[:, g] += weight * gain.double()
+    # entry (c, t) takes its group's value for step t's output
+    return phi[:, labels, torch.arange(x.shape[-1])]
+
+
+def test_per_step_shapley_with_every_ordering_is_exact():
+    from itertools import permutations
+
+    from sklearn_tsx.explainers._per_step import per_step_shapley
+
+    X = np.random.default_rng(4).normal(size=(3, 3, 5)).astype(np.float32)
+    explainer = FeatureAblation(_StepClassifier()).fit(X)
+    x, outputs = torch.as_tensor(X), torch.as_tensor(explainer._step_outputs(X))
+    labels = torch.tensor([[0, 0, 1, 1, 1], [2, 2, 2, 3, 3], [0, 1, 2, 3, 3]])
+    orders = torch.tensor(list(permutations(range(4)))).expand(3, -1, -1)
+    with torch.no_grad():
+        forward = explainer.model_.forward
+        expected = _exact_step_shapley(forward, x, outputs, labels, 4)
+        for batch_size in (7, 1000):  # coalitions of one ordering split across passes
+            got = per_step_shapley(forward, x, outputs, labels, 4, 0.0, orders, batch_size)
+            np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_shapley_per_step_on_white_box_is_the_salient_set():
+    # an additive model: every ordering gives each entry its own term, x**2
+    data = make_rare_time(n_samples=3, n_features=10, n_timepoints=10, shared_salient_set=True,
+                          random_state=0)
+    X = data.data
+    explainer = ShapleyValueSampling(data.model.select(0), n_samples=2, batch_size=2,
+                                     random_state=0).fit(X)
+    expected = X**2 * data.saliency
+    np.testing.assert_allclose(explain_per_step(explainer, X), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_step_by_step(explainer, X), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_shapley_per_step_converges_to_the_step_by_step_estimate():
+    # both routes sample orderings (differently): with many orderings of three
+    # channel groups they agree with each other and with the exact values
+    X = np.random.default_rng(5).normal(size=(2, 3, 6)).astype(np.float32)
+    explainer = ShapleyValueSampling(_StepClassifier(), feature_mask="channel",
+                                     n_samples=400, random_state=0).fit(X)
+    per_step = explain_per_step(explainer, X)
+    x, outputs = torch.as_tensor(X), torch.as_tensor(explainer._step_outputs(X))
+    labels = torch.arange(3)[:, None].expand(3, 6)
+    with torch.no_grad():
+        exact = _exact_step_shapley(explainer.model_.forward, x, outputs, labels, 3).numpy()
+    scale = np.abs(exact).max()
+    assert np.abs(per_step - exact).max() < 0.05 * scale
+    assert np.abs(_step_by_step(explainer, X) - exact).max() < 0.05 * scale
+
+
+def test_shapley_per_step_is_reproducible():
+    X = np.random.default_rng(6).normal(size=(5, 3, 7)).astype(np.float32)
+    explainer = ShapleyValueSampling(_StepClassifier(), feature_mask="time", n_samples=3,
+                                     baselines="uniform", batch_size=2,
+                                     random_state=0).fit(X)
+    first = explain_per_step(explainer, X)
+    np.testing.assert_array_equal(first, explain_per_step(explainer.set_params(n_jobs=2), X))
+    assert not np.allclose(first, explain_per_step(explainer.set_params(random_state=1), X))
+
+
+def test_per_step_lime_equals_captum_step_by_step_on_the_same_draws():
+    # captum's Lime explaining step t alone, fed the same on/off draws through a
+    # perturbation generator, fits the same Lasso as column t of the per-step fit
+    from captum.attr import Lime as CaptumLime
+
+    from sklearn_tsx.explainers._per_step import per_step_lime
+
+    X = np.random.default_rng(7).normal(size=(2, 3, 5)).astype(np.float32)
+    explainer = FeatureAblation(_StepClassifier()).fit(X)
+    forward = explainer.model_.forward
+    x, outputs = torch.as_tensor(X), torch.as_tensor(explainer._step_outputs(X))
+    labels = torch.tensor([[0, 0, 1, 1, 2], [3, 3, 4, 4, 5], [6, 7, 7, 8, 8]])
+    kept = torch.as_tensor(np.random.default_rng(8).random((2, 40, 9)) < 0.5)
+    got = per_step_lime(forward, x, outputs, labels, 0.0, kept, batch_size=7)
+    for i in range(2):
+        for t in range(5):
+            def draws(original, i=i, **kwargs):
+                yield from (k[None].long() for k in kept[i])
+
+            lime = CaptumLime(lambda inp, t=t: forward(inp)[:, t], perturb_func=draws)
+            expected = lime.attribute(x[i : i + 1], target=int(outputs[i, t]), n_samples=40,
+                                      baselines=0.0, feature_mask=labels[None])
+            np.testing.assert_allclose(got[i, :, t], expected[0, :, t], rtol=1e-4, atol=1e-5)
+
+
+def test_lime_per_step_on_white_box_finds_the_salient_set():
+    data = make_rare_time(n_samples=2, n_features=10, n_timepoints=10, shared_salient_set=True,
+                          random_state=0)
+    X = data.data
+    explainer = Lime(data.model.select(0), n_samples=200, random_state=0).fit(X)
+    per_step = explain_per_step(explainer, X)
+    salient = data.saliency.astype(bool)
+    # switching a salient entry off lowers its step's output by x**2
+    assert np.corrcoef(per_step[salient], (X**2)[salient])[0, 1] > 0.9
+    assert np.abs(per_step[~salient]).max() < 0.2 * np.abs(per_step[salient]).max()
+    again = explain_per_step(explainer.set_params(n_jobs=2), X)
+    np.testing.assert_array_equal(per_step, again)

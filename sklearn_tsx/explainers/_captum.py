@@ -136,20 +136,26 @@ class CaptumExplainer(BaseExplainer):
             return None
         return torch.as_tensor(self.feature_mask_, dtype=torch.long, device=device)[None]
 
-    def _group_masks(self, device):
-        """The feature groups as :func:`per_step_ablation` takes them: a function
-        from group indices to entry masks, and the number of groups."""
+    def _group_labels(self, device):
+        """The feature groups as consecutive labels: a long tensor of shape
+        (C, T) (one group per entry without ``feature_mask``) and their number."""
         shape = (self.n_channels_in_, self.n_timepoints_in_)
         if getattr(self, "feature_mask", None) is None:
             labels = np.arange(shape[0] * shape[1]).reshape(shape)
         else:
             labels = np.unique(self.feature_mask_, return_inverse=True)[1].reshape(shape)
         labels = torch.as_tensor(labels, dtype=torch.long, device=device)
+        return labels, int(labels.max()) + 1
+
+    def _group_masks(self, device):
+        """The feature groups as :func:`per_step_ablation` takes them: a function
+        from group indices to entry masks, and the number of groups."""
+        labels, n_groups = self._group_labels(device)
 
         def masks(group):
             return labels == group[:, None, None]
 
-        return masks, int(labels.max()) + 1
+        return masks, n_groups
 
     def _baselines(self, x, rng, n=None):
         """Baselines for ``x``: one per sample (a number where it is constant), or

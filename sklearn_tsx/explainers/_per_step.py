@@ -27,6 +27,11 @@ def explain_per_step(explainer, X):
     times fewer forward passes.
     Their random draws (``baselines="uniform"``, AFO's replacement values) are
     then made once per sample rather than once per sample and step.
+    :class:`ShapleyValueSampling` and :class:`Lime` share their sampled copies
+    across steps in the same way: each sample's ``n_samples`` orderings of the
+    groups (Shapley) or on/off draws (LIME, one Lasso fit per step on the
+    shared copies) serve every step, so each step gets what the method gives
+    explaining that step alone with those draws.
 
     Parameters
     ----------
@@ -128,6 +133,164 @@ def per_step_ablation(forward, x, outputs, group_masks, n_groups, baselines, bat
             total.index_add_(0, sample, mask * drop[:, None, :])
             count.index_add_(0, sample, mask)
     return total / count
+
+
+def per_step_shapley(forward, x, outputs, labels, n_groups, baselines, orders, batch_size):
+    """Per-step Shapley value sampling, one forward pass per coalition.
+
+    For each sample and each of its orderings of the feature groups, the groups
+    are switched from the baseline to the input one at a time; a group's
+    marginal contribution to the output explained at step ``t`` is the change of
+    that output when it is switched on. The attribution of entry ``(c, t)`` is
+    the mean contribution of its group to step ``t``'s output over the
+    orderings: what Shapley value sampling explaining step ``t`` alone gives at
+    ``(c, t)`` with the same orderings, for every ``t`` from the same passes.
+
+    Parameters
+    ----------
+    forward : callable
+        Model forward: ``(m, C, T)`` to ``(m, T, n_outputs)``.
+    x : torch.Tensor of shape (n, C, T)
+    outputs : torch.Tensor of int of shape (n, T)
+        Output explained at each step of each sample.
+    labels : torch.Tensor of int of shape (C, T)
+        Group of each entry, in ``[0, n_groups)``.
+    n_groups : int
+    baselines : float or torch.Tensor of shape (n, C, T)
+        Values of the entries of the groups switched off.
+    orders : torch.Tensor of int of shape (n, n_orders, n_groups)
+        Orderings of the groups, one row per ordering (each a permutation).
+    batch_size : int
+        Coalitions per forward pass.
+
+    Returns
+    -------
+    attributions : torch.Tensor of shape (n, C, T)
+    """
+    n, n_orders = orders.shape[:2]
+    index = outputs.to(device=x.device, dtype=torch.long)[..., None]
+    orders = orders.to(device=x.device, dtype=torch.long)
+    # rank[i, p, g]: position of group g in ordering p of sample i
+    rank = torch.empty_like(orders).scatter_(
+        -1, orders, torch.arange(n_groups, device=x.device).expand_as(orders)
+    )
+    orders, rank = orders.reshape(-1, n_groups), rank.reshape(-1, n_groups)
+    n_rows = n * n_orders * (n_groups + 1)  # each ordering: 0..n_groups groups on
+    total = torch.zeros_like(x)
+    previous = None
+    with torch.no_grad():
+        for start in range(0, n_rows, batch_size):
+            rows = torch.arange(start, min(start + batch_size, n_rows), device=x.device)
+            chain, k = rows // (n_groups + 1), rows % (n_groups + 1)
+            sample = chain // n_orders
+            on = rank[chain][:, labels] < k[:, None, None]
+            fill = baselines if isinstance(baselines, float) else baselines[sample]
+            out = forward(torch.where(on, x[sample], fill)).gather(-1, index[sample])[..., 0]
+            # the row before each one: the previous output of the same ordering
+            before = torch.cat((out[:1] if previous is None else previous, out[:-1]))
+            previous = out[-1:]
+            added = k > 0
+            group = orders[chain[added], k[added] - 1]
+            mask = (labels == group[:, None, None]).to(x.dtype)
+            gain = (out - before)[added]
+            total.index_add_(0, sample[added], mask * gain[:, None, :])
+    return total / n_orders
+
+
+class StepShapleyMixin:
+    """Per-step attributions of Shapley value sampling by :func:`per_step_shapley`,
+    over the explainer's feature groups and ``_baselines``, with ``n_samples``
+    random orderings per sample; picked up by :func:`explain_per_step`."""
+
+    def _explain_steps_batch(self, X, outputs, rng):
+        x = torch.as_tensor(X, device=self._device)
+        labels, n_groups = self._group_labels(x.device)
+        orders = rng.permuted(np.tile(np.arange(n_groups), (len(x), self.n_samples, 1)),
+                              axis=-1)
+        return per_step_shapley(self.model_.forward, x, torch.as_tensor(outputs),
+                                labels, n_groups, self._baselines(x, rng),
+                                torch.as_tensor(orders), self.batch_size)
+
+
+def per_step_lime(forward, x, outputs, labels, baselines, kept, batch_size, alpha=0.01):
+    """Per-step LIME, one forward pass per perturbed copy.
+
+    Copy ``j`` of a sample keeps the groups with ``kept[j]`` true and sets the
+    others to the baseline. The outputs of all steps on the copies are fitted at
+    once by a Lasso on the on/off vectors (one independent fit per step, the
+    copies weighted by ``exp(-d^2 / 2)`` with ``d`` the cosine distance between
+    the copy and the sample), as :class:`captum.attr.Lime` fits each step's output
+    with its defaults. Entry ``(c, t)`` gets the coefficient of its group in the
+    fit of step ``t``.
+
+    Parameters
+    ----------
+    forward : callable
+        Model forward: ``(m, C, T)`` to ``(m, T, n_outputs)``.
+    x : torch.Tensor of shape (n, C, T)
+    outputs : torch.Tensor of int of shape (n, T)
+        Output explained at each step of each sample.
+    labels : torch.Tensor of int of shape (C, T)
+        Group of each entry, in ``[0, n_groups)``.
+    baselines : float or torch.Tensor of shape (n, C, T)
+        Values of the entries of the groups switched off.
+    kept : torch.Tensor of bool of shape (n, n_copies, n_groups)
+        The groups each copy keeps.
+    batch_size : int
+        Copies per forward pass.
+    alpha : float, default=0.01
+        The Lasso's penalty (captum's default surrogate).
+
+    Returns
+    -------
+    attributions : torch.Tensor of shape (n, C, T)
+    """
+    from sklearn.linear_model import Lasso
+
+    n, n_copies, _ = kept.shape
+    n_timepoints = x.shape[-1]
+    index = outputs.to(device=x.device, dtype=torch.long)[..., None]
+    kept = kept.to(x.device)
+    targets = torch.empty(n * n_copies, n_timepoints, dtype=torch.float32)
+    weights = torch.empty(n * n_copies, dtype=torch.float32)
+    with torch.no_grad():
+        for start in range(0, n * n_copies, batch_size):
+            rows = torch.arange(start, min(start + batch_size, n * n_copies),
+                                device=x.device)
+            sample = rows // n_copies
+            on = kept.reshape(n * n_copies, -1)[rows][:, labels]
+            fill = baselines if isinstance(baselines, float) else baselines[sample]
+            copies = torch.where(on, x[sample], fill)
+            out = forward(copies).gather(-1, index[sample])[..., 0]
+            targets[rows.cpu()] = out.float().cpu()
+            cosine = torch.nn.functional.cosine_similarity(
+                x[sample].flatten(1).float(), copies.flatten(1).float(), dim=1
+            )
+            weights[rows.cpu()] = torch.exp(-((1 - cosine) ** 2) / 2).cpu()
+    design = kept.cpu().float().numpy()
+    targets = targets.reshape(n, n_copies, n_timepoints).numpy()
+    weights = weights.reshape(n, n_copies).numpy()
+    steps = torch.arange(n_timepoints)
+    attributions = torch.empty(x.shape, dtype=torch.float32)
+    for i in range(n):
+        lasso = Lasso(alpha=alpha).fit(design[i], targets[i], sample_weight=weights[i])
+        coef = torch.as_tensor(lasso.coef_, dtype=torch.float32).reshape(n_timepoints, -1)
+        attributions[i] = coef[steps, labels.cpu()]
+    return attributions.to(x.device)
+
+
+class StepLimeMixin:
+    """Per-step attributions of LIME by :func:`per_step_lime`, over the
+    explainer's feature groups and ``_baselines``, with ``n_samples`` random
+    copies per sample (each group kept with probability 1/2, as captum draws
+    them); picked up by :func:`explain_per_step`."""
+
+    def _explain_steps_batch(self, X, outputs, rng):
+        x = torch.as_tensor(X, device=self._device)
+        labels, n_groups = self._group_labels(x.device)
+        kept = torch.as_tensor(rng.random((len(x), self.n_samples, n_groups)) < 0.5)
+        return per_step_lime(self.model_.forward, x, torch.as_tensor(outputs), labels,
+                             self._baselines(x, rng), kept, self.batch_size)
 
 
 class StepAblationMixin:

@@ -11,7 +11,7 @@ from captum import attr
 
 from ._captum import CaptumExplainer, fill_common_docs
 from ._gradient import _check_positive_int
-from ._per_step import StepAblationMixin
+from ._per_step import StepAblationMixin, StepLimeMixin, StepShapleyMixin
 
 __all__ = [
     "FeatureAblation",
@@ -248,7 +248,7 @@ class FeaturePermutation(CaptumExplainer):
         }
 
 
-class ShapleyValueSampling(CaptumExplainer):
+class ShapleyValueSampling(StepShapleyMixin, CaptumExplainer):
     """Shapley Value Sampling (Castro et al. 2009): marginal contributions of
     each feature group averaged over random orderings of the groups.
 
@@ -312,7 +312,7 @@ class ShapleyValueSampling(CaptumExplainer):
         }
 
 
-class Lime(CaptumExplainer):
+class Lime(StepLimeMixin, CaptumExplainer):
     """LIME (Ribeiro et al. 2016): a sparse linear surrogate fitted to the
     model's outputs on random on/off perturbations of the feature groups.
 
