@@ -161,7 +161,8 @@ class _WindowedBlur(torch.autograd.Function):
     def forward(ctx, sigma, x, coef):
         if sigma.ndim == 4:
             coef = coef[:, :, :, None]
-        log_q = sigma.square().reciprocal_().mul_(-0.5)
+        sigma_sq = sigma.square()
+        log_q = sigma_sq.reciprocal().mul_(-0.5)
         q = torch.exp(log_q.clamp_(min=_EXP_FLOOR))
         torch.nn.functional.threshold_(q, _TINY_WEIGHT, 0.0)
         q2 = q * q
@@ -177,7 +178,7 @@ class _WindowedBlur(torch.autograd.Function):
         s0.add_(1.0)
         out = s1.add_(x[:, None] if sigma.ndim == 4 else x).div_(s0)
         # d out / d sigma, kept for the backward pass instead of the four sums
-        ctx.save_for_backward(s3.sub_(s2.mul_(out)).div_(s0.mul_(sigma.square().mul_(sigma))))
+        ctx.save_for_backward(s3.sub_(s2.mul_(out)).div_(s0.mul_(sigma_sq.mul_(sigma))))
         return out.clone()
 
     @staticmethod
