@@ -193,6 +193,11 @@ class CaptumExplainer(BaseExplainer):
     def _explain_batch(self, X, target, rng):
         x = torch.as_tensor(X, device=self._device).requires_grad_(self.requires_gradients)
         forward = _AdapterModule(self.model_) if self._needs_module else self.model_.forward
+        return self._attribute(forward, x, captum_target(target, x.device), rng)
+
+    def _attribute(self, forward, x, target, rng, additional_forward_args=None):
+        """Captum's attributions of ``forward`` (a module where ``_needs_module``)
+        at ``x``, with this explainer's method and settings."""
         method = self._make_method(forward)
         with warnings.catch_warnings():
             # captum's notices that DeepLift sets hooks and that Lime fits one
@@ -200,5 +205,6 @@ class CaptumExplainer(BaseExplainer):
             warnings.filterwarnings("ignore", message="Setting forward, backward hooks")
             warnings.filterwarnings("ignore", message="You are providing multiple inputs")
             return method.attribute(
-                x, target=captum_target(target, x.device), **self._attribute_kwargs(x, rng)
+                x, target=target, additional_forward_args=additional_forward_args,
+                **self._attribute_kwargs(x, rng),
             )

@@ -7,6 +7,7 @@ import numpy as np
 from captum import attr
 
 from ._captum import CaptumExplainer, fill_common_docs
+from ._per_step import StepGradientMixin
 
 # captum's GradientShap draws from numpy's global generator; batches running in
 # threads (e.g. on a threaded dask cluster) take turns seeding it
@@ -32,7 +33,7 @@ def _check_non_negative(value, name):
         raise ValueError(f"{name} must be a non-negative number; got {value!r}.")
 
 
-class _GradientExplainer(CaptumExplainer):
+class _GradientExplainer(StepGradientMixin, CaptumExplainer):
     requires_gradients = True
 
 
@@ -318,12 +319,12 @@ class GradientShap(_GradientExplainer):
         return {"baselines": self._baselines(x, rng, self.n_baselines),
                 "n_samples": self.n_samples, "stdevs": float(self.stdevs)}
 
-    def _explain_batch(self, X, target, rng):
+    def _attribute(self, forward, x, target, rng, additional_forward_args=None):
         with _NUMPY_GLOBAL_RNG:
             state = np.random.get_state()  # noqa: NPY002 (captum's generator)
             np.random.seed(int(rng.integers(2**32)))  # noqa: NPY002
             try:
-                return super()._explain_batch(X, target, rng)
+                return super()._attribute(forward, x, target, rng, additional_forward_args)
             finally:
                 np.random.set_state(state)  # noqa: NPY002
 

@@ -3,7 +3,10 @@ the inputs at that step, as the State and Switch-Feature experiments score them.
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from sklearn.utils.validation import check_is_fitted
+
+from ._step_local import step_local_forward
 
 __all__ = ["explain_per_step"]
 
@@ -32,6 +35,15 @@ def explain_per_step(explainer, X):
     groups (Shapley) or on/off draws (LIME, one Lasso fit per step on the
     shared copies) serve every step, so each step gets what the method gives
     explaining that step alone with those draws.
+    Gradient explainers (:class:`Saliency`, :class:`IntegratedGradients`,
+    :class:`SmoothGrad`, :class:`DeepLift`, :class:`GradientShap`,
+    :class:`DeepLiftShap`) of a GRU or LSTM net of :mod:`sklearn_tsx.models`
+    hold each step's incoming recurrent state at its true value, so one
+    backward pass per perturbed copy yields every step's derivative with
+    respect to its own input (the same attributions, to float rounding, for
+    about ``n_timepoints`` times less work); their noise and baseline draws
+    are then shared by the steps of a sample too. Other models take one row
+    per step.
 
     Parameters
     ----------
@@ -210,6 +222,45 @@ class StepShapleyMixin:
         return per_step_shapley(self.model_.forward, x, torch.as_tensor(outputs),
                                 labels, n_groups, self._baselines(x, rng),
                                 torch.as_tensor(orders), self.batch_size)
+
+
+class _StepObjective(torch.nn.Module):
+    """A sample's explained outputs, each step's at its own ``selection``
+    (one-hot over the outputs), summed over steps, through a step-local forward:
+    the gradient at step ``t`` is the derivative of the output at ``t`` with
+    respect to the input at ``t``."""
+
+    def __init__(self, adapter, local_forward):
+        super().__init__()
+        self.model = adapter.module  # a submodule, so DeepLift hooks what it hooks there
+        self._softmax = adapter.softmax
+        self._local_forward = local_forward
+
+    def forward(self, x, selection):
+        out = self._local_forward(x)
+        if self._softmax:
+            out = torch.softmax(out, dim=-1)
+        return (out * selection).sum(dim=(1, 2))
+
+
+class StepGradientMixin:
+    """Per-step attributions of a captum gradient explainer from one backward
+    pass for all steps, on models with a :func:`step_local_forward`; picked up
+    by :func:`explain_per_step`, which gives other models one row per step."""
+
+    @property
+    def _explain_steps_batch(self):
+        if step_local_forward(self.model_.module) is None:
+            return None
+        return self._explain_steps_local
+
+    def _explain_steps_local(self, X, outputs, rng):
+        x = torch.as_tensor(X, device=self._device).requires_grad_()
+        objective = _StepObjective(self.model_, step_local_forward(self.model_.module))
+        selection = F.one_hot(torch.as_tensor(outputs, device=x.device),
+                              self.model_.n_outputs).to(x.dtype)
+        forward = objective if self._needs_module else objective.forward
+        return self._attribute(forward, x, None, rng, additional_forward_args=(selection,))
 
 
 def per_step_lime(forward, x, outputs, labels, baselines, kept, batch_size, alpha=0.01):

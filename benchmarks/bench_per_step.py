@@ -1,5 +1,6 @@
-"""Per-step occlusion, Shapley sampling and LIME: one pass per perturbed copy
-versus one explanation per step.
+"""Per-step attributions: one pass per perturbed copy (occlusion, Shapley
+sampling, LIME) or one backward pass for all steps (gradient methods on a
+recurrent net) versus one explanation per step.
 
 :func:`sklearn_tsx.explainers.explain_per_step` explains the output of every time
 step by the inputs at that step. Its general route explains each step's output on
@@ -18,7 +19,15 @@ AFO, SVS and LIME otherwise draw differently on the two routes (once per
 series on the fast one, once per series and step on the other) and agree in
 distribution only.
 
-    python benchmarks/bench_per_step_occlusion.py
+Gradient methods (Saliency, IntegratedGradients, DeepLift, GradientShap) of a
+GRU or LSTM net of :mod:`sklearn_tsx.models` take one backward pass for all
+steps: each step starts from its true incoming state, held fixed, so the
+gradient reaching an input comes from its own step's output only. They run on
+the State GRU(32) and on a GRU of the paper's size (200 units, untrained: the
+cost does not depend on the weights); Saliency, IG and DeepLIFT must agree with
+the step-by-step route to float rounding, GradientSHAP draws differently.
+
+    python benchmarks/bench_per_step.py
 
 Measured 2026-11-23 (default settings: 4 series, one torch thread, another job
 on the second core), CPU-s per series, per-step route vs step by step:
@@ -52,8 +61,12 @@ import torch
 from sklearn_tsx.datasets import make_rare_time, make_state
 from sklearn_tsx.explainers import (
     AugmentedFeatureOcclusion,
+    DeepLift,
     FeatureOcclusion,
+    GradientShap,
+    IntegratedGradients,
     Lime,
+    Saliency,
     ShapleyValueSampling,
     explain_per_step,
 )
@@ -76,7 +89,11 @@ def timed(function, *args):
 def compare(label, explainer, X, exact):
     fast, t_fast = timed(explain_per_step, explainer, X)
     slow, t_slow = timed(step_by_step, explainer, X)
-    diff = f"max |diff| {np.abs(fast - slow).max():.1e}" if exact else "draws differ"
+    if exact:
+        diff = (f"max |diff| {np.abs(fast - slow).max():.1e} of max |attribution| "
+                f"{np.abs(slow).max():.1e}")
+    else:
+        diff = "draws differ"
     n = len(X)
     print(f"{label:<36} per step {t_fast / n:7.3f} CPU-s/series, step by step "
           f"{t_slow / n:7.2f}: {t_slow / t_fast:5.1f}x  ({diff})", flush=True)
@@ -85,6 +102,8 @@ def compare(label, explainer, X, exact):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n-series", type=int, default=4)
+    parser.add_argument("--n-series-200", type=int, default=1,
+                        help="series explained step by step by the GRU(200)'s gradients")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -116,6 +135,21 @@ def main():
     compare("State GRU(32), SVS (channels)", svs.fit(state.data), X, exact=False)
     lime = Lime(gru, feature_mask="channel", random_state=args.seed)
     compare("State GRU(32), LIME (channels)", lime.fit(state.data), X, exact=False)
+    compare_gradients("State GRU(32)", gru, state.data, X, args.seed)
+
+    gru200 = GRUClassifier(hidden_size=200, sequence_output=True, max_epochs=1,
+                           random_state=args.seed).fit(state.data[:8], state.target[:8])
+    compare_gradients("State GRU(200)", gru200, state.data, X[: args.n_series_200],
+                      args.seed)
+
+
+def compare_gradients(label, model, X_fit, X, seed):
+    compare(f"{label}, Saliency", Saliency(model).fit(X_fit), X, exact=True)
+    compare(f"{label}, IG (50 points)", IntegratedGradients(model).fit(X_fit), X,
+            exact=True)
+    compare(f"{label}, DeepLIFT", DeepLift(model).fit(X_fit), X, exact=True)
+    shap = GradientShap(model, random_state=seed).fit(X_fit)
+    compare(f"{label}, GradientSHAP", shap, X, exact=False)
 
 
 if __name__ == "__main__":
