@@ -19,10 +19,11 @@ AFO, SVS and LIME otherwise draw differently on the two routes (once per
 series on the fast one, once per series and step on the other) and agree in
 distribution only.
 
-Gradient methods (Saliency, IntegratedGradients, DeepLift, GradientShap) of a
-GRU or LSTM net of :mod:`sklearn_tsx.models` take one backward pass for all
-steps: each step starts from its true incoming state, held fixed, so the
-gradient reaching an input comes from its own step's output only. They run on
+Gradient methods (Saliency, IntegratedGradients, DeepLift, GradientShap) of
+the GRU, LSTM and input-cell attention LSTM of :mod:`sklearn_tsx.models` take
+one backward pass for all steps: each step starts from its true incoming state,
+held fixed, so the gradient reaching an input comes from its own step's output
+only. They run on
 the State GRU(32) and on a GRU of the paper's size (200 units, untrained: the
 cost does not depend on the weights); Saliency, IG and DeepLIFT must agree with
 the step-by-step route to float rounding, GradientSHAP draws differently.
@@ -47,6 +48,18 @@ identical), AFO 0.47 vs 43.6 s (93x), SVS over single entries, 25 orderings,
 on both routes) on the white box; on the State GRU(32) FO 0.12 vs 25.2 s (203x,
 identical) and 0.037 vs 9.4 s (256x, identical), SVS over the 3 channels 0.027
 vs 17.7 s (656x), LIME over the 3 channels 0.024 vs 5.7 s (237x).
+
+Measured 2026-11-24 (``--n-series 2``, after gradient methods joined; another
+job on the second core), CPU-s per series: on the State GRU(32) Saliency 0.015
+vs 2.32 s (153x, max |diff| 8e-8 of attributions up to 0.35), IG with 50 points
+0.027 vs 5.19 s (194x, 6e-8 of 0.79), DeepLIFT 0.017 vs 2.68 s (154x, 1e-7 of
+0.72), GradientSHAP 0.014 vs 3.20 s (231x); on the GRU(200), one series,
+Saliency 0.028 vs 6.13 s (217x, 3e-9 of 9e-3), IG 0.146 vs 28.3 s (194x, 4e-9
+of 3e-2), DeepLIFT 0.031 vs 7.87 s (252x, 6e-9 of 3e-2), GradientSHAP 0.041 vs
+11.7 s (288x). The occlusion rows of that run: FO 0.034 vs 2.75 s (80x), AFO
+0.30 vs 36.0 s (121x), SVS 1.54 vs 85.1 s (55x, 1e-6), LIME 0.23 vs 2.41 s
+(11x) on the white box; FO 0.077 vs 16.9 s (220x) and 0.029 vs 6.22 s (216x),
+SVS 0.016 vs 10.3 s (652x), LIME 0.014 vs 4.31 s (312x) on the GRU(32).
 
 The ratio exceeds ``n_timepoints`` (50, 200) where the general route's
 per-call overheads (captum's set-up, target checks) are paid per step too.

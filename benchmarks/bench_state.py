@@ -232,7 +232,7 @@ def cell(values):
 def print_tables(all_results, methods, args):
     def paper(name, i):
         value = PAPER.get(name, (None,) * 6)[i]
-        return "  -  " if value is None else f"{value:.2f}"
+        return " -  " if value is None else f"{value:.2f}"
 
     print(f"\nState, {len(all_results)} seed(s), AUP/AUR convention {args.convention!r}: "
           "ours (mean ± std over seeds) | paper")

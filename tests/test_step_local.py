@@ -14,8 +14,14 @@ from sklearn_tsx.explainers import (
     explain_per_step,
 )
 from sklearn_tsx.explainers._step_local import step_local_forward
-from sklearn_tsx.models import GRUClassifier, GRURegressor, LSTMClassifier, TCNClassifier
-from sklearn_tsx.models._modules import RecurrentNet
+from sklearn_tsx.models import (
+    GRUClassifier,
+    GRURegressor,
+    InputCellAttentionClassifier,
+    LSTMClassifier,
+    TCNClassifier,
+)
+from sklearn_tsx.models._modules import InputCellAttentionLSTMNet, RecurrentNet
 from tests.test_per_step import _step_by_step, _StepClassifier
 
 
@@ -28,11 +34,16 @@ def _step_derivatives(module, x, output):
     return grads
 
 
-@pytest.mark.parametrize("cell", ["gru", "lstm"])
+@pytest.mark.parametrize("cell", ["gru", "lstm", "input-cell attention"])
 @pytest.mark.parametrize("num_layers", [1, 2])
 def test_step_local_forward_keeps_outputs_and_gives_step_derivatives(cell, num_layers):
     torch.manual_seed(0)
-    net = RecurrentNet(cell, 3, 2, 8, num_layers, 0.2, sequence_output=True).eval()
+    if cell == "input-cell attention":
+        net = InputCellAttentionLSTMNet(3, 2, 8, num_layers, attention_hops=2,
+                                        attention_size=5, dropout=0.2, sequence_output=True)
+    else:
+        net = RecurrentNet(cell, 3, 2, 8, num_layers, 0.2, sequence_output=True)
+    net.eval()
     x = torch.randn(4, 3, 9, requires_grad=True)
     local = step_local_forward(net)(x)
     torch.testing.assert_close(local, net(x), rtol=0, atol=1e-6)
@@ -42,6 +53,7 @@ def test_step_local_forward_keeps_outputs_and_gives_step_derivatives(cell, num_l
 
 def test_step_local_forward_only_for_step_recurrent_nets():
     assert step_local_forward(RecurrentNet("gru", 3, 2, 4, 1, 0.0, False)) is None
+    assert step_local_forward(InputCellAttentionLSTMNet(3, 2, 4, 1, 2, 5, 0.0, False)) is None
     assert step_local_forward(_StepClassifier().module_) is None
     assert step_local_forward(None) is None
     X = np.random.default_rng(0).normal(size=(6, 2, 8)).astype(np.float32)
@@ -59,6 +71,7 @@ def step_models():
     return X[:5], {
         "gru": GRUClassifier(**small).fit(X, labels),
         "lstm-2": LSTMClassifier(num_layers=2, **small).fit(X, labels),
+        "attention-lstm": InputCellAttentionClassifier(**small).fit(X, labels),
         "gru-regressor": GRURegressor(**small).fit(X, np.cumsum(X[:, 1], axis=-1)),
         "conv-gru (rows)": _StepClassifier(),
     }
@@ -77,7 +90,9 @@ DETERMINISTIC = [
 
 
 @pytest.mark.parametrize(("cls", "params"), DETERMINISTIC)
-@pytest.mark.parametrize("name", ["gru", "lstm-2", "gru-regressor", "conv-gru (rows)"])
+@pytest.mark.parametrize(
+    "name", ["gru", "lstm-2", "attention-lstm", "gru-regressor", "conv-gru (rows)"]
+)
 def test_gradient_per_step_matches_step_by_step(step_models, cls, params, name):
     X, models = step_models
     explainer = cls(models[name], batch_size=3, **params).fit(X)

@@ -37,8 +37,9 @@ def explain_per_step(explainer, X):
     explaining that step alone with those draws.
     Gradient explainers (:class:`Saliency`, :class:`IntegratedGradients`,
     :class:`SmoothGrad`, :class:`DeepLift`, :class:`GradientShap`,
-    :class:`DeepLiftShap`) of a GRU or LSTM net of :mod:`sklearn_tsx.models`
-    hold each step's incoming recurrent state at its true value, so one
+    :class:`DeepLiftShap`) of the GRU, LSTM and input-cell attention LSTM
+    models of :mod:`sklearn_tsx.models` hold each step's incoming recurrent
+    state (and the earlier inputs its attention reads) at its true value, so one
     backward pass per perturbed copy yields every step's derivative with
     respect to its own input (the same attributions, to float rounding, for
     about ``n_timepoints`` times less work); their noise and baseline draws

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..models._modules import RecurrentNet, ScaledOutput
+from ..models._modules import InputCellAttentionLSTMNet, RecurrentNet, ScaledOutput
 
 __all__ = ["step_local_forward"]
 
@@ -32,22 +32,30 @@ def step_local_forward(module):
     forward : callable or None
         Maps a ``(batch, C, T)`` tensor to the module's ``(batch, T, n_outputs)``
         outputs, computed so that the output at step ``t`` depends on the input
-        only through step ``t`` (the recurrent states before it are computed
-        without gradient). ``None`` for modules other than a unidirectional
-        GRU or LSTM :class:`RecurrentNet` reading out every step (possibly
-        inside a regressor's :class:`ScaledOutput`). The forward assumes the
-        module is in eval mode, as explainers run it.
+        only through step ``t``: the recurrent states entering each step, and
+        the earlier steps an input-cell attention reads, take their true values
+        without gradient. ``None`` for modules other than the unidirectional GRU
+        or LSTM :class:`RecurrentNet` and the :class:`InputCellAttentionLSTMNet`
+        reading out every step (possibly inside a regressor's
+        :class:`ScaledOutput`). The forward assumes the module is in eval mode,
+        as explainers run it.
     """
     if isinstance(module, ScaledOutput):
         inner = step_local_forward(module.module)
         if inner is None:
             return None
         return lambda x: inner(x) * module.scale + module.loc
-    if not isinstance(module, RecurrentNet) or not module.head.sequence_output:
+    if isinstance(module, RecurrentNet):
+        read = _transpose
+    elif isinstance(module, InputCellAttentionLSTMNet):
+        def read(x):
+            return _local_attention(module, x)
+    else:
         return None
     rnn = module.rnn
     if (
-        not isinstance(rnn, (nn.GRU, nn.LSTM))
+        not module.head.sequence_output
+        or not isinstance(rnn, (nn.GRU, nn.LSTM))
         or rnn.bidirectional
         or not rnn.batch_first
         or getattr(rnn, "proj_size", 0)
@@ -56,12 +64,37 @@ def step_local_forward(module):
     cell = _gru_cell if isinstance(rnn, nn.GRU) else _lstm_cell
 
     def forward(x):
-        h = x.transpose(1, 2)
+        h = read(x)
         for layer in range(rnn.num_layers):
             h = _local_layer(cell, _layer_weights(rnn, layer), h)
         return module.head(h)
 
     return forward
+
+
+def _transpose(x):
+    return x.transpose(1, 2)
+
+
+def _local_attention(module, x):
+    """The input-cell attention's summaries ``M_t`` (batch, T, hops * C), with
+    every step before ``t`` read at its value without gradient: only the step's
+    own score and value carry the input's gradient."""
+    x = x.transpose(1, 2)
+    fixed = x.detach()
+    scores = module.w2(torch.tanh(module.w1(x)))  # (batch, time, hops)
+    fixed_scores = scores.detach()
+    n_time = x.shape[1]
+    causal = torch.ones(n_time, n_time, dtype=torch.bool, device=x.device).tril()
+    # logits[b, t, s, r]: the fixed score of step s, step t's own on the diagonal
+    logits = fixed_scores.unsqueeze(1) + torch.diag_embed(
+        (scores - fixed_scores).transpose(1, 2)).permute(0, 2, 3, 1)
+    logits = logits.masked_fill(~causal[None, :, :, None], float("-inf"))
+    weights = torch.softmax(logits, dim=2)
+    own = weights.diagonal(dim1=1, dim2=2).transpose(1, 2)  # (batch, time t, hops)
+    summaries = torch.einsum("btsr,bsc->btrc", weights, fixed) + own.unsqueeze(-1) * (
+        x - fixed).unsqueeze(2)
+    return summaries.flatten(2)
 
 
 def _layer_weights(rnn, layer):
