@@ -282,3 +282,13 @@ def test_lime_per_step_on_white_box_finds_the_salient_set():
     assert np.abs(per_step[~salient]).max() < 0.2 * np.abs(per_step[salient]).max()
     again = explain_per_step(explainer.set_params(n_jobs=2), X)
     np.testing.assert_array_equal(per_step, again)
+
+
+def test_random_per_step_draws_once_per_entry(monkeypatch):
+    X = np.zeros((3, 2, 6), dtype=np.float32)
+    explainer = RandomExplainer(_Causal(), batch_size=2, random_state=0).fit(X)
+    monkeypatch.setattr(explainer, "explain", lambda *a, **k: pytest.fail("one row per step"))
+    first = explain_per_step(explainer, X)
+    assert first.shape == X.shape and 0 <= first.min() and first.max() < 1
+    np.testing.assert_array_equal(first, explain_per_step(explainer, X))
+    assert len(np.unique(first)) == first.size

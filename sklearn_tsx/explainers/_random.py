@@ -9,7 +9,7 @@ class RandomExplainer(BaseExplainer):
     """Uniform random attributions in [0, 1), independent of the model.
 
     The floor of every ground-truth metric: an explainer that does not beat it
-    has found nothing.
+    has found nothing. :func:`explain_per_step` draws once per entry.
 
     Parameters
     ----------
@@ -46,4 +46,9 @@ class RandomExplainer(BaseExplainer):
         self.verbose = verbose
 
     def _explain_batch(self, X, target, rng):
+        return rng.random(X.shape)
+
+    def _explain_steps_batch(self, X, outputs, rng):
+        # explain_per_step: one draw per entry, as each step's own explanation
+        # would give its column
         return rng.random(X.shape)
