@@ -55,11 +55,11 @@ diff-groups:
   the paper's figures, averages the signed changes and the absolute value is
   taken after. That order, on our draws for rare-time seed 0, gives AUR 0.157
   against our 0.196 (a scratch script): the gap is that convention;
-* SVS, seeds 0-2, 100 series (``--methods SVS --seeds S``, 2.5-5.5 min per
-  setting and seed with other jobs running): 1.00 / 0.13 / 0.46 / 47.7; 1.00 /
-  0.16 / 0.52 / 54.9; 1.00 / 0.13 / 0.46 / 47.9; 1.00 / 0.14 / 0.47 / 49.6
-  (paper 0.13 / 0.47 / 47.20, 0.15 / 0.52 / 54.28, 0.13 / 0.46 / 47.39, 0.13 /
-  0.47 / 49.53);
+* SVS, seeds 0-4, 100 series (``--methods SVS --seeds S``, 2.5-5.5 min per
+  setting and seed with other jobs running; seeds 3-4 on 2026-11-24): 1.00 /
+  0.13 / 0.46 / 47.8; 1.00 / 0.15 / 0.52 / 54.6; 1.00 / 0.13 / 0.46 / 48.1;
+  1.00 / 0.13 / 0.47 / 49.7, AUR std <= 0.007 (paper 0.13 / 0.47 / 47.20, 0.15
+  / 0.52 / 54.28, 0.13 / 0.46 / 47.39, 0.13 / 0.47 / 49.53);
 * ExtremalMask, seeds 0-4 (``--methods ExtremalMask``, 2 min per setting and
   seed; every std <= 0.01 on AUR, <= 0.9 on S/1e2): 1.00 / 0.86 / 4.16 / 64.6;
   1.00 / 0.81 / 3.52 / 79.0; 1.00 / 0.68 / 2.78 / 82.1; 1.00 / 0.66 / 2.67 /

@@ -51,6 +51,17 @@ def test_step_local_forward_keeps_outputs_and_gives_step_derivatives(cell, num_l
     torch.testing.assert_close(grads, _step_derivatives(net, x, 1), rtol=1e-5, atol=1e-7)
 
 
+def test_step_local_forward_of_a_recurrent_layer_without_biases():
+    torch.manual_seed(0)
+    net = RecurrentNet("lstm", 3, 2, 8, 1, 0.0, sequence_output=True).eval()
+    net.rnn = torch.nn.LSTM(3, 8, batch_first=True, bias=False)
+    x = torch.randn(2, 3, 6, requires_grad=True)
+    local = step_local_forward(net)(x)
+    torch.testing.assert_close(local, net(x), rtol=0, atol=1e-6)
+    grads = torch.autograd.grad(local[..., 0].sum(), x)[0]
+    torch.testing.assert_close(grads, _step_derivatives(net, x, 0), rtol=1e-5, atol=1e-7)
+
+
 def test_step_local_forward_only_for_step_recurrent_nets():
     assert step_local_forward(RecurrentNet("gru", 3, 2, 4, 1, 0.0, False)) is None
     assert step_local_forward(InputCellAttentionLSTMNet(3, 2, 4, 1, 2, 5, 0.0, False)) is None

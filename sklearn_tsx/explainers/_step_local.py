@@ -5,9 +5,10 @@ The per-step attribution of a causal recurrent net at step ``t`` needs the
 derivative of the output at ``t`` with respect to the input at ``t`` only.
 Backpropagating from each step through the whole recurrence takes one backward
 pass per step. Holding each step's incoming hidden (and cell) state fixed, at
-its true value, leaves the outputs unchanged and cuts every path from an input
-to a later output, so one forward pass and one backward pass of the summed
-outputs give every step's derivative at once.
+its true value (and, for an input-cell attention, the earlier inputs it
+reads), leaves the outputs unchanged and cuts every path from an input to a
+later output, so one forward pass and one backward pass of the summed outputs
+give every step's derivative at once.
 """
 
 import torch
@@ -98,10 +99,9 @@ def _local_attention(module, x):
 
 
 def _layer_weights(rnn, layer):
-    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if rnn.bias else (
-        "weight_ih", "weight_hh")
-    weights = [getattr(rnn, f"{name}_l{layer}") for name in names]
-    return weights if rnn.bias else [*weights, None, None]
+    """``(w_ih, w_hh, b_ih, b_hh)`` of one layer; biases ``None`` if it has none."""
+    return [getattr(rnn, f"{name}_l{layer}", None)
+            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
 
 
 def _gru_cell(gi, gh, state):
