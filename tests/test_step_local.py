@@ -34,6 +34,15 @@ def _step_derivatives(module, x, output):
     return grads
 
 
+def _assert_step_local(net, x, output):
+    """Same outputs as the module, and its gradient is each step's own derivative."""
+    local = step_local_forward(net)(x)
+    torch.testing.assert_close(local, net(x), rtol=0, atol=1e-6)
+    grads = torch.autograd.grad(local[..., output].sum(), x)[0]
+    torch.testing.assert_close(grads, _step_derivatives(net, x, output), rtol=1e-5,
+                               atol=1e-7)
+
+
 @pytest.mark.parametrize("cell", ["gru", "lstm", "input-cell attention"])
 @pytest.mark.parametrize("num_layers", [1, 2])
 def test_step_local_forward_keeps_outputs_and_gives_step_derivatives(cell, num_layers):
@@ -43,23 +52,14 @@ def test_step_local_forward_keeps_outputs_and_gives_step_derivatives(cell, num_l
                                         attention_size=5, dropout=0.2, sequence_output=True)
     else:
         net = RecurrentNet(cell, 3, 2, 8, num_layers, 0.2, sequence_output=True)
-    net.eval()
-    x = torch.randn(4, 3, 9, requires_grad=True)
-    local = step_local_forward(net)(x)
-    torch.testing.assert_close(local, net(x), rtol=0, atol=1e-6)
-    grads = torch.autograd.grad(local[..., 1].sum(), x)[0]
-    torch.testing.assert_close(grads, _step_derivatives(net, x, 1), rtol=1e-5, atol=1e-7)
+    _assert_step_local(net.eval(), torch.randn(4, 3, 9, requires_grad=True), output=1)
 
 
 def test_step_local_forward_of_a_recurrent_layer_without_biases():
     torch.manual_seed(0)
     net = RecurrentNet("lstm", 3, 2, 8, 1, 0.0, sequence_output=True).eval()
     net.rnn = torch.nn.LSTM(3, 8, batch_first=True, bias=False)
-    x = torch.randn(2, 3, 6, requires_grad=True)
-    local = step_local_forward(net)(x)
-    torch.testing.assert_close(local, net(x), rtol=0, atol=1e-6)
-    grads = torch.autograd.grad(local[..., 0].sum(), x)[0]
-    torch.testing.assert_close(grads, _step_derivatives(net, x, 0), rtol=1e-5, atol=1e-7)
+    _assert_step_local(net, torch.randn(2, 3, 6, requires_grad=True), output=0)
 
 
 def test_step_local_forward_only_for_step_recurrent_nets():
