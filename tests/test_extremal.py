@@ -1,4 +1,5 @@
-"""ExtremalMask: recovery of a white box's salient set, batching, determinism, errors."""
+"""ExtremalMask: recovery of a white box's salient set, batching, determinism, the
+compared classifier output, errors."""
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
 from sklearn_tsx.explainers import ExtremalMask
 from sklearn_tsx.explainers._batched_gru import bigru_forward, init_bigru
+from sklearn_tsx.models import GRUClassifier
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +51,31 @@ def test_batched_equals_one_sample_at_a_time_and_deterministic(white_box):
     assert not np.allclose(other.explain(X), S)
 
 
+def test_classifier_error_compares_logits_or_probabilities():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 2, 12)).astype(np.float32)
+    y = (X[:, 0, -4:].sum(1) > 0).astype(int)
+    model = GRUClassifier(hidden_size=8, max_epochs=20, lr=0.02, random_state=0).fit(X, y)
+    X = X[:4]
+    common = dict(max_epochs=15, learning_rate=0.05, lambda_1=0.01, random_state=0)
+
+    def masks(estimator, **params):
+        return ExtremalMask(estimator, **common, **params).fit(X).explain(X)
+
+    # the raw module outputs logits; with a softmax after it, probabilities
+    on_logits = masks(model)
+    np.testing.assert_allclose(on_logits, masks(model.module_), atol=1e-6)
+    on_probabilities = masks(model, classifier_output="probabilities")
+    softmax = torch.nn.Sequential(model.module_, torch.nn.Softmax(-1))
+    np.testing.assert_allclose(on_probabilities, masks(softmax), atol=1e-6)
+    assert np.abs(on_logits - on_probabilities).max() > 1e-2
+    # the cross-entropy always compares probabilities
+    np.testing.assert_array_equal(
+        masks(model, loss="cross_entropy"),
+        masks(model, loss="cross_entropy", classifier_output="probabilities"),
+    )
+
+
 def test_batched_gru_matches_torch_gru():
     generator = torch.Generator().manual_seed(0)
     params = init_bigru(3, 4, generator)
@@ -76,6 +103,7 @@ def test_batched_gru_matches_torch_gru():
         (dict(learning_rate=0.0), "learning_rate"),
         (dict(max_epochs=0), "max_epochs"),
         (dict(hidden_size=0), "hidden_size"),
+        (dict(classifier_output="scores"), "classifier_output"),
         (dict(loss="log_loss"), "not a classifier"),
     ],
 )

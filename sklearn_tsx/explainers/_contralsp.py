@@ -11,6 +11,7 @@ from tqdm.auto import trange
 
 from ..utils import seeded_torch
 from ._contralsp_nets import PerturbationNet, TrendNet, gate, l0_penalty, triplet_loss
+from ._mask_losses import check_classifier_output, compared_output
 from .base import BaseExplainer
 
 __all__ = ["ContraLSP"]
@@ -187,16 +188,10 @@ class ContraLSP(BaseExplainer):
             raise ValueError(
                 f"mode must be 'preservation' or 'deletion'; got {self.mode!r}."
             )
-        if self.classifier_output not in ("logits", "probabilities"):
-            raise ValueError(
-                "classifier_output must be 'logits' or 'probabilities'; got "
-                f"{self.classifier_output!r}."
-            )
+        check_classifier_output(self.classifier_output)
 
     def _output(self, x):
-        if self.classifier_output == "logits" and self.model_.softmax:
-            return self.model_.module(x)
-        return self.model_.forward(x)
+        return compared_output(self.model_, x, self.classifier_output)
 
     def _main_loss(self, x, x_r, mask, y):
         if self.mode == "preservation":

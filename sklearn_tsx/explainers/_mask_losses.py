@@ -1,16 +1,37 @@
 """Errors between perturbed and original predictions, one value per perturbed row.
 
-Shared by the mask explainers (Dynamask, ExtremalMask): each row of a batch is
-one mask's perturbed prediction, and its error trains only that mask.
+Shared by the mask explainers (Dynamask, ExtremalMask, ContraLSP): each row of a
+batch is one mask's perturbed prediction, and its error trains only that mask.
 """
 
 import torch
 
-__all__ = ["LOSSES", "resolve_loss", "row_error"]
+__all__ = [
+    "CLASSIFIER_OUTPUTS", "LOSSES", "check_classifier_output", "compared_output",
+    "resolve_loss", "row_error",
+]
 
 LOSSES = ("auto", "mse", "cross_entropy", "log_loss")
 
+CLASSIFIER_OUTPUTS = ("logits", "probabilities")
+
 _TINY = 1e-12
+
+
+def check_classifier_output(value):
+    if value not in CLASSIFIER_OUTPUTS:
+        raise ValueError(
+            f"classifier_output must be one of {CLASSIFIER_OUTPUTS}; got {value!r}."
+        )
+
+
+def compared_output(model, x, classifier_output):
+    """The model's output a squared error compares: for a classifier whose module
+    ends before a softmax, its logits when ``classifier_output="logits"``,
+    otherwise the explained scores of :meth:`ModelAdapter.forward`."""
+    if classifier_output == "logits" and model.softmax:
+        return model.module(x)
+    return model.forward(x)
 
 
 def resolve_loss(loss, model):
