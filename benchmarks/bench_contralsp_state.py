@@ -43,7 +43,11 @@ AUP 0.967 ± 0.001, AUR 0.764 ± 0.008, I/1e4 21.2 ± 1.7, S/1e3 13.1 ± 0.7 (pa
 below our ContraLSP's recall (0.83), as in the paper. Before ExtremalMask
 compared logits (its default until 2026-11-24 was the cross-entropy between
 probabilities, on whose small scale the L1 terms dominate): AUP 0.985, AUR
-0.471, I/1e4 4.7, S/1e3 28.8 on seeds 0-2.
+0.471, I/1e4 4.7, S/1e3 28.8 on seeds 0-2. On Switch-Feature (``--settings
+switch-feature --seeds 0 1 2 --variants ExtremalMask --timing-threads`` and
+``--seeds 3 4``, 2.6-2.7 min per seed; GRU test accuracy 0.888-0.892): AUP
+0.987 ± 0.001, AUR 0.708 ± 0.006, I/1e4 8.58 ± 0.23, S/1e3 9.11 ± 0.26 (paper
+0.97, 0.65, 8.45, 6.90).
 
 Table 3 at the paper's protocol, State, 5 seeds (``--settings state --seeds S
 --timing-threads`` for S = 1..4, 7-11 min per row; seed 0's rows from ``--seeds

@@ -105,7 +105,7 @@ def run_seed(seed, args, data):
             saliency = np.abs(saliency)
         out[name] = {
             baseline: faithfulness_curves(model, X_test, saliency, fractions=FRACTIONS,
-                                          baseline=baseline)
+                                          baseline=baseline, random_state=seed)
             for baseline in ("average", "zeros")
         }
         curves = out[name]["average"]

@@ -57,6 +57,26 @@ def test_true_saliency_beats_random(setup):
         assert sufficiency(model, X, random, **kw) > 0.01
 
 
+def test_ties_are_ranked_at_random_not_by_position(setup):
+    X, truth, random = setup
+    # TwoClass reads the first 5 positions: ranking constant attributions by
+    # position would substitute exactly its salient entries
+    constant = np.ones_like(X)
+    kwargs = dict(fractions=[5 / (C * T)], baseline="zeros", metrics=["comprehensiveness"])
+    on_truth = faithfulness_curves(TwoClass(), X, truth, **kwargs)["comprehensiveness"]
+    tied = faithfulness_curves(TwoClass(), X, constant, random_state=0, **kwargs)
+    assert tied["comprehensiveness"][0] < 0.5 * on_truth[0]
+    again = faithfulness_curves(TwoClass(), X, constant, random_state=0, **kwargs)
+    other = faithfulness_curves(TwoClass(), X, constant, random_state=1, **kwargs)
+    assert again["comprehensiveness"][0] == tied["comprehensiveness"][0]
+    assert other["comprehensiveness"][0] != tied["comprehensiveness"][0]
+    # without ties the order is the attributions' alone
+    np.testing.assert_array_equal(
+        comprehensiveness(TwoClass(), X, random, random_state=0),
+        comprehensiveness(TwoClass(), X, random, random_state=1),
+    )
+
+
 def test_zero_baseline_removes_the_signal(setup):
     X, truth, _ = setup
     # Substituting every salient entry (5 of 30 = 1/6) by zero gives logits (0, 0).

@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 
 from ..utils import check_time_series, resolve_device
 from ..utils._adapters import as_model_adapter
@@ -69,12 +70,16 @@ def _substituted(X, ranks, base, fraction, largest):
 
 def faithfulness_curves(estimator, X, attributions, *,
                         fractions=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), baseline="average",
-                        metrics=FAITHFULNESS_METRICS, batch_size=256, device="cpu"):
+                        metrics=FAITHFULNESS_METRICS, batch_size=256, device="cpu",
+                        random_state=None):
     """Faithfulness metrics of attributions under top-k substitution, per fraction.
 
     For each sample and each fraction ``k``, the ``k`` share of its entries with the
     largest attributions (the smallest for sufficiency) is replaced by the
-    baseline. With ``p`` the class probabilities and ``c`` the originally
+    baseline. Entries of equal attribution are ranked in random order: masks
+    (Dynamask, ExtremalMask, ContraLSP) hold many entries at exactly 0 or 1, and
+    breaking their ties by position would substitute the first channels first.
+    With ``p`` the class probabilities and ``c`` the originally
     predicted class:
 
     - ``accuracy``: share of samples still predicted as ``c`` (lower is better);
@@ -107,6 +112,9 @@ def faithfulness_curves(estimator, X, attributions, *,
         Substituted copies per forward pass.
     device : str, default="cpu"
         Torch device.
+    random_state : int, RandomState instance or None, default=None
+        Orders entries of equal attribution; an int gives reproducible curves.
+        Attributions without ties do not depend on it.
 
     Returns
     -------
@@ -149,10 +157,11 @@ def faithfulness_curves(estimator, X, attributions, *,
             f"Faithfulness metrics need a classifier; {model.name} is a regressor."
         )
     base = _baseline(X, baseline)
-    # rank 0 = most salient entry of a sample; ties broken by position.
+    # rank 0 = most salient entry of a sample
     flat = attributions.reshape(len(X), -1)
+    tiebreak = check_random_state(random_state).random_sample(flat.shape)
     ranks = np.empty_like(flat, dtype=np.int64)
-    order = np.argsort(-flat, axis=1, kind="stable")
+    order = np.lexsort((tiebreak, -flat), axis=1)
     np.put_along_axis(ranks, order, np.arange(flat.shape[1])[None, :], axis=1)
 
     device = resolve_device(device)
@@ -192,7 +201,8 @@ def faithfulness_curves(estimator, X, attributions, *,
     return curves
 
 
-def _single(metric, estimator, X, attributions, topk, baseline, batch_size, device):
+def _single(metric, estimator, X, attributions, topk, baseline, batch_size, device,
+            random_state):
     topk = _check_fractions(topk)
     if topk.size != 1:
         raise ValueError(f"topk must be a single number in (0, 1); got {topk.tolist()!r}.")
@@ -200,12 +210,13 @@ def _single(metric, estimator, X, attributions, topk, baseline, batch_size, devi
         faithfulness_curves(
             estimator, X, attributions, fractions=topk, baseline=baseline,
             metrics=[metric], batch_size=batch_size, device=device,
+            random_state=random_state,
         )[metric][0]
     )
 
 
 def faithfulness_accuracy(estimator, X, attributions, *, topk=0.2, baseline="average",
-                          batch_size=256, device="cpu"):
+                          batch_size=256, device="cpu", random_state=None):
     """Share of samples whose predicted class survives the substitution of their
     ``topk`` most salient entries (lower is better).
 
@@ -220,11 +231,14 @@ def faithfulness_accuracy(estimator, X, attributions, *, topk=0.2, baseline="ave
     >>> 0.0 <= faithfulness_accuracy(model, X, np.abs(X)) <= 1.0
     True
     """
-    return _single("accuracy", estimator, X, attributions, topk, baseline, batch_size, device)
+    return _single(
+        "accuracy", estimator, X, attributions, topk, baseline, batch_size, device,
+        random_state,
+    )
 
 
 def faithfulness_cross_entropy(estimator, X, attributions, *, topk=0.2, baseline="average",
-                               batch_size=256, device="cpu"):
+                               batch_size=256, device="cpu", random_state=None):
     """Mean cross-entropy between the substituted predictions and the original
     predicted class, ``topk`` most salient entries substituted (higher is better).
 
@@ -240,12 +254,13 @@ def faithfulness_cross_entropy(estimator, X, attributions, *, topk=0.2, baseline
     True
     """
     return _single(
-        "cross_entropy", estimator, X, attributions, topk, baseline, batch_size, device
+        "cross_entropy", estimator, X, attributions, topk, baseline, batch_size, device,
+        random_state,
     )
 
 
 def comprehensiveness(estimator, X, attributions, *, topk=0.2, baseline="average",
-                      batch_size=256, device="cpu"):
+                      batch_size=256, device="cpu", random_state=None):
     """Mean drop of the predicted class's probability when the ``topk`` most salient
     entries are substituted (higher is better).
 
@@ -261,12 +276,13 @@ def comprehensiveness(estimator, X, attributions, *, topk=0.2, baseline="average
     True
     """
     return _single(
-        "comprehensiveness", estimator, X, attributions, topk, baseline, batch_size, device
+        "comprehensiveness", estimator, X, attributions, topk, baseline, batch_size, device,
+        random_state,
     )
 
 
 def sufficiency(estimator, X, attributions, *, topk=0.2, baseline="average",
-                batch_size=256, device="cpu"):
+                batch_size=256, device="cpu", random_state=None):
     """Mean drop of the predicted class's probability when the ``topk`` least
     salient entries are substituted (lower is better; time_interpret's convention).
 
@@ -282,5 +298,6 @@ def sufficiency(estimator, X, attributions, *, topk=0.2, baseline="average",
     True
     """
     return _single(
-        "sufficiency", estimator, X, attributions, topk, baseline, batch_size, device
+        "sufficiency", estimator, X, attributions, topk, baseline, batch_size, device,
+        random_state,
     )

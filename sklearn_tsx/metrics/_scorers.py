@@ -78,7 +78,8 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
         direction (``True`` for a callable).
     **kwargs
         Passed to the metric: for instance ``convention`` for AUP/AUR, or
-        ``fractions`` (default ``0.2``) and ``baseline`` for faithfulness metrics.
+        ``fractions`` (default ``0.2``), ``baseline`` and ``random_state`` (the order
+        of tied attributions) for faithfulness metrics.
 
     Returns
     -------
