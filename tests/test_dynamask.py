@@ -193,6 +193,20 @@ def test_classifier_with_sequence_output():
     extremal = Dynamask(model, area=[0.2, 0.4], max_epochs=20, loss="log_loss",
                         selection="extremal").fit(X)
     assert extremal.explain(X[:2]).shape == (2, 3, 10)
+    # a squared error compares the logits (the raw module's outputs) by default,
+    # or the probabilities (the module followed by a softmax)
+    common = dict(area=[0.2, 0.4], max_epochs=20, loss="mse")
+    on_logits = Dynamask(model, **common).fit(X).explain(X[:2])
+    np.testing.assert_allclose(
+        on_logits, Dynamask(model.module_, **common).fit(X).explain(X[:2]), atol=1e-6
+    )
+    softmax = torch.nn.Sequential(model.module_, torch.nn.Softmax(-1))
+    on_probabilities = Dynamask(model, classifier_output="probabilities", **common)
+    on_probabilities = on_probabilities.fit(X).explain(X[:2])
+    np.testing.assert_allclose(
+        on_probabilities, Dynamask(softmax, **common).fit(X).explain(X[:2]), atol=1e-6
+    )
+    assert np.abs(on_logits - on_probabilities).max() > 0.1
 
 
 class _PerStepClassifier(ClassifierMixin, BaseEstimator):
@@ -293,6 +307,7 @@ def test_log_loss_rewards_a_more_confident_prediction(per_step_classifier):
         (dict(learning_rate=0), "learning_rate"),
         (dict(blur_window=-2), "blur_window"),
         (dict(loss="cross_entropy"), "not a classifier"),
+        (dict(classifier_output="scores"), "classifier_output"),
     ],
 )
 def test_bad_parameters(white_box, params, match):

@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 import torch
 
-from ._mask_losses import resolve_loss, row_error
+from ._mask_losses import check_classifier_output, compared_output, resolve_loss, row_error
 from ._perturbations import PERTURBATIONS, auto_blur_window, perturbation_of
 from .base import BaseExplainer
 
@@ -185,6 +185,11 @@ class Dynamask(BaseExplainer):
         mode it rewards perturbations that raise the model's confidence (on
         State, blurring the salient feature) and errors can fall below the
         unperturbed one, which makes the extremal mask the smallest area.
+    classifier_output : {"logits", "probabilities"}, default="logits"
+        What ``loss="mse"`` compares for classifiers whose scores pass through a
+        softmax: the scores before it (as time_interpret's ``DynaMask``) or the
+        probabilities. Ignored for models without a softmax and by the
+        cross-entropy losses, which compare probabilities.
     max_epochs : int, default=500
         Optimisation steps.
     learning_rate : float, default=0.1
@@ -262,10 +267,10 @@ class Dynamask(BaseExplainer):
 
     def __init__(self, estimator, *, area=0.1, perturbation="gaussian_blur", sigma_max=2.0,
                  blur_window="auto", window_size=2, reference=0.0, mode="preservation",
-                 selection="lowest_error", epsilon=None, loss="auto", max_epochs=500,
-                 learning_rate=0.1, momentum=0.9, size_reg_init=0.5,
-                 size_reg_dilation=100.0, time_reg=0.0, batch_size=64, n_jobs=None,
-                 device="cpu", random_state=None, verbose=0):
+                 selection="lowest_error", epsilon=None, loss="auto",
+                 classifier_output="logits", max_epochs=500, learning_rate=0.1,
+                 momentum=0.9, size_reg_init=0.5, size_reg_dilation=100.0, time_reg=0.0,
+                 batch_size=64, n_jobs=None, device="cpu", random_state=None, verbose=0):
         self.estimator = estimator
         self.area = area
         self.perturbation = perturbation
@@ -277,6 +282,7 @@ class Dynamask(BaseExplainer):
         self.selection = selection
         self.epsilon = epsilon
         self.loss = loss
+        self.classifier_output = classifier_output
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -323,7 +329,12 @@ class Dynamask(BaseExplainer):
                 "blur_window must be 'auto', None or a non-negative integer; "
                 f"got {self.blur_window!r}."
             )
+        check_classifier_output(self.classifier_output)
         self.loss_ = resolve_loss(self.loss, self.model_)
+
+    def _output(self, x):
+        scores = self.classifier_output if self.loss_ == "mse" else "probabilities"
+        return compared_output(self.model_, x, scores)
 
     def _fit(self, X, y):
         self._validate_params()
@@ -352,7 +363,7 @@ class Dynamask(BaseExplainer):
         b, n_areas = masks.shape[:2]
         kept = masks if self.mode == "preservation" else 1.0 - masks
         pert = perturb(kept).reshape(b * n_areas, *masks.shape[2:])
-        pred = self.model_.forward(pert)
+        pred = self._output(pert)
         target = y_target.repeat_interleave(n_areas, dim=0)
         return row_error(pred, target, self.loss_).reshape(b, n_areas)
 
@@ -363,7 +374,7 @@ class Dynamask(BaseExplainer):
         areas = self.areas_
         n_areas = len(areas)
         with torch.no_grad():
-            y_target = self.model_.forward(x)
+            y_target = self._output(x)
         sign = 1.0 if self.mode == "preservation" else -1.0
         perturb = self._perturbation(x)
 
