@@ -52,12 +52,34 @@ def test_fit_generator_learns_the_conditional_distribution():
     X = _ar_panel(64, 0)
     fit = FIT(_StepFive(), max_epochs=15, random_state=0).fit(X)
     with torch.no_grad():
-        mean, std = fit.generator_(torch.as_tensor(X))
+        mean, scale = fit.generator_(torch.as_tensor(X))
     # x_t = 0.9 x_{t-1} + 0.3 noise: the generator predicts close to 0.9 x_{t-1}
     error = np.abs(mean[:, :, 1:].numpy() - 0.9 * X[:, :, :-1]).mean()
     naive = np.abs(X[:, :, 1:] - X[:, :, 1:].mean()).mean()
     assert error < 0.1 < naive
-    assert 0.15 < float(std[:, :, 1:].mean()) < 0.6
+    covariance = (scale @ scale.transpose(-1, -2))[:, 1:].numpy()
+    std = np.sqrt(np.diagonal(covariance, axis1=-2, axis2=-1))
+    assert 0.15 < std.mean() < 0.6
+    # independent channels: small correlations
+    correlation = covariance[..., 0, 1] / (std[..., 0] * std[..., 1])
+    assert np.abs(correlation).mean() < 0.3
+
+
+def test_fit_conditions_the_draws_on_the_kept_channel():
+    # channel 1 copies channel 0 up to small noise: the joint generator learns
+    # it, so keeping channel 0 at step 5 pins channel 1, which the model reads
+    rng = np.random.default_rng(0)
+    X = _ar_panel(128, 2) + np.float32(0.5)
+    X[:, 1] = X[:, 0] + 0.05 * rng.normal(size=X[:, 0].shape).astype(np.float32)
+    fit = FIT(_StepFive(), max_epochs=30, n_samples=8, random_state=0).fit(X)
+    with torch.no_grad():
+        mean, scale = fit.generator_(torch.as_tensor(X))
+    covariance = (scale @ scale.transpose(-1, -2))[:, 1:].numpy()
+    std = np.sqrt(np.diagonal(covariance, axis1=-2, axis2=-1))
+    assert (covariance[..., 0, 1] / (std[..., 0] * std[..., 1])).mean() > 0.9
+    S = fit.explain(X[:8])
+    np.testing.assert_allclose(S[:, 0, 5], S[:, 1, 5], atol=0.02)
+    assert (S[:, 0, 5] >= S[:, 2, 5]).all() and S[:, 0, 5].mean() > S[:, 2, 5].mean() + 0.05
 
 
 def test_fit_credits_the_observation_that_moves_the_prediction():

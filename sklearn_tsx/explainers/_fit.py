@@ -17,20 +17,42 @@ __all__ = ["FIT"]
 
 
 class _ConditionalGenerator(nn.Module):
-    """Diagonal Gaussian model of ``x_t`` given ``x_0 .. x_{t-1}``: a GRU over
-    the past and a linear head giving the mean and the standard deviation."""
+    """Joint Gaussian model of ``x_t`` given ``x_0 .. x_{t-1}``: a GRU over the
+    past and a linear head giving the mean and the Cholesky factor of the
+    covariance across channels (the reference's joint feature generator)."""
 
     def __init__(self, n_channels, hidden_size):
         super().__init__()
         self.gru = nn.GRU(n_channels, hidden_size, batch_first=True)
-        self.head = nn.Linear(hidden_size, 2 * n_channels)
+        rows, cols = torch.tril_indices(n_channels, n_channels)
+        self.register_buffer("_rows", rows, persistent=False)
+        self.register_buffer("_cols", cols, persistent=False)
+        self.head = nn.Linear(hidden_size, n_channels + len(rows))
 
     def forward(self, x):
+        """Mean ``(n, C, T)`` and Cholesky factor ``(n, T, C, C)`` of ``x_t``."""
+        n_channels = x.shape[1]
         # the state predicting x_t has seen x_0 .. x_{t-1} (a zero input first)
         past = F.pad(x, (1, 0))[:, :, :-1].transpose(1, 2)
         hidden, _ = self.gru(past)
-        mean, log_std = self.head(hidden).transpose(1, 2).chunk(2, dim=1)
-        return mean, log_std.clamp(-7.0, 3.0).exp()
+        out = self.head(hidden)
+        mean = out[..., :n_channels].transpose(1, 2)
+        scale = out.new_zeros(*out.shape[:2], n_channels, n_channels)
+        scale[..., self._rows, self._cols] = out[..., n_channels:]
+        diagonal = scale.diagonal(dim1=-2, dim2=-1)
+        scale = scale - torch.diag_embed(diagonal) + torch.diag_embed(
+            diagonal.clamp(-7.0, 3.0).exp()
+        )
+        return mean, scale
+
+
+def _negative_log_likelihood(generator, x):
+    """Mean Gaussian negative log-likelihood per entry (constant dropped)."""
+    mean, scale = generator(x)
+    residual = (x - mean).transpose(1, 2).unsqueeze(-1)
+    whitened = torch.linalg.solve_triangular(scale, residual, upper=False).squeeze(-1)
+    log_det = scale.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    return (log_det + 0.5 * whitened.pow(2).sum(-1)).mean() / x.shape[1]
 
 
 def _kl(p, q):
@@ -49,8 +71,10 @@ class FIT(BaseExplainer):
 
     where ``P_t`` is the model's predictive distribution on the series up to
     ``t``, and ``P_t^{(c)}`` the same with the other channels at ``t`` drawn
-    from a conditional generator of ``x_t`` given the past (a GRU with a
-    diagonal Gaussian head, trained on the training panel in ``fit``).
+    given the past and the observed ``x[c, t]``: a generator (a GRU with a
+    Gaussian head over all channels, full covariance, trained on the training
+    panel in ``fit``) models ``x_t`` given the past, and its draws are
+    conditioned on ``x[c, t]``, as the reference's joint feature generator.
     Counterfactual prefixes for all samples of a batch, all channels and all
     generator draws go through the model together, one pass per time step.
     ``I(c, 0) = 0``.
@@ -90,7 +114,9 @@ class FIT(BaseExplainer):
     model_ : ModelAdapter
         The wrapped model.
     generator_ : torch.nn.Module
-        The trained conditional generator.
+        The trained generator: maps a panel ``(n, C, T)`` to the mean
+        ``(n, C, T)`` and the Cholesky factor ``(n, T, C, C)`` of each ``x_t``
+        given ``x_0 .. x_{t-1}``.
     generator_loss_ : float
         Its mean Gaussian negative log-likelihood on the training panel after
         the last epoch.
@@ -167,9 +193,7 @@ class FIT(BaseExplainer):
             for _ in epochs:
                 total = 0.0
                 for rows in torch.randperm(len(data), device=device).split(self.batch_size):
-                    x = data[rows]
-                    mean, std = generator(x)
-                    loss = (std.log() + 0.5 * ((x - mean) / std) ** 2).mean()
+                    loss = _negative_log_likelihood(generator, data[rows])
                     optimizer.zero_grad()
                     loss.backward()
                     optimizer.step()
@@ -194,10 +218,13 @@ class FIT(BaseExplainer):
         n, n_channels, n_timepoints = x.shape
         k = self.n_samples
         generator = self.generator_.to(x.device)
-        mean, std = generator(x)
-        draws = mean[:, None] + std[:, None] * torch.randn(
-            (n, k, n_channels, n_timepoints), device=x.device
-        )
+        mean, scale = generator(x)
+        noise = torch.randn((n, k, n_channels, n_timepoints), device=x.device)
+        draws = mean[:, None] + torch.einsum("ntjc,nkct->nkjt", scale, noise)
+        # a joint draw z conditioned on channel c's observed value (Gaussian
+        # conditioning): z + cov[:, c] / cov[c, c] * (x_c - z_c)
+        covariance = scale @ scale.transpose(-1, -2)
+        gain = covariance / covariance.diagonal(dim1=-2, dim2=-1)[..., None, :]
         scores = torch.zeros_like(x)
         kept = torch.arange(n_channels, device=x.device)
         previous = self._distribution(x[:, :, :1])
@@ -207,7 +234,11 @@ class FIT(BaseExplainer):
             # rows (sample, kept channel, draw): the past as observed, step t
             # drawn except for the kept channel
             prefixes = x[:, None, None, :, : t + 1].repeat(1, n_channels, k, 1, 1)
-            prefixes[..., t] = draws[:, None, :, :, t]
+            z = draws[..., t]
+            residual = (x[:, None, :, t] - z).transpose(1, 2)
+            prefixes[..., t] = (
+                z[:, None] + gain[:, t].transpose(1, 2)[:, :, None] * residual[..., None]
+            )
             prefixes[:, kept, :, kept, t] = x[:, :, t].T[:, :, None]
             counterfactual = self._distribution(prefixes.reshape(-1, n_channels, t + 1))
             divergence = _kl(
