@@ -159,8 +159,7 @@ class ExtremalMask(BaseExplainer):
         self.loss_ = resolve_loss("mse" if self.loss == "auto" else self.loss, self.model_)
 
     def _output(self, x):
-        scores = self.classifier_output if self.loss_ == "mse" else "probabilities"
-        return compared_output(self.model_, x, scores)
+        return compared_output(self.model_, x, self.classifier_output, self.loss_)
 
     def _fit(self, X, y):
         self._validate_params()

@@ -25,11 +25,12 @@ def check_classifier_output(value):
         )
 
 
-def compared_output(model, x, classifier_output):
-    """The model's output a squared error compares: for a classifier whose module
-    ends before a softmax, its logits when ``classifier_output="logits"``,
-    otherwise the explained scores of :meth:`ModelAdapter.forward`."""
-    if classifier_output == "logits" and model.softmax:
+def compared_output(model, x, classifier_output, loss="mse"):
+    """The model's output the error ``loss`` compares: for a classifier whose
+    module ends before a softmax, its logits when ``loss="mse"`` and
+    ``classifier_output="logits"``, otherwise the explained scores of
+    :meth:`ModelAdapter.forward` (probabilities for classifiers)."""
+    if loss == "mse" and classifier_output == "logits" and model.softmax:
         return model.module(x)
     return model.forward(x)
 
