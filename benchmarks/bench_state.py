@@ -47,8 +47,9 @@ all 200 steps of a series in one backward pass per perturbed copy (see
 ``explain_per_step``), which is what made this run possible on a CPU; before,
 IG alone needed about 28 CPU-s per series (``benchmarks/bench_per_step.py``).
 FIT at the same black boxes, 50 series (``--seeds S --methods FIT Random
---n-explain 50``, S = 0, 1, two runs side by side, 2026-11-24): 0.40 / 0.32,
-AUROC 0.62 and 0.40 / 0.34, AUROC 0.61, 4.8-4.9 s per series [0.44 / 0.60]:
+--n-explain 50``, S = 0, 1, two runs side by side, and S = 2, 2026-11-24):
+0.40 / 0.32, AUROC 0.62; 0.40 / 0.34, AUROC 0.61; 0.41 / 0.33, AUROC 0.63;
+4.7-4.9 s per series [0.44 / 0.60]:
 below the paper on both; FIT scores the shift of the predictive distribution,
 which on State happens at the state switches only, while the truth marks the
 salient feature at every step. Its generator is joint over the channels, as

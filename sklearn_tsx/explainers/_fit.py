@@ -232,7 +232,7 @@ class FIT(BaseExplainer):
             current = self._distribution(x[:, :, : t + 1])
             shift = _kl(current, previous)
             # rows (sample, kept channel, draw): the past as observed, step t
-            # drawn except for the kept channel
+            # drawn given the kept channel, which is set exactly (not to rounding)
             prefixes = x[:, None, None, :, : t + 1].repeat(1, n_channels, k, 1, 1)
             z = draws[..., t]
             residual = (x[:, None, :, t] - z).transpose(1, 2)
