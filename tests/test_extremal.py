@@ -51,6 +51,28 @@ def test_batched_equals_one_sample_at_a_time_and_deterministic(white_box):
     assert not np.allclose(other.explain(X), S)
 
 
+def test_shared_perturbation_network(white_box):
+    X, salient, model = white_box
+    common = dict(max_epochs=20, **SETTINGS)
+
+    def explainer(**params):
+        return ExtremalMask(model, **common, **params).fit(X)
+
+    # one series per batch: the shared network is that series' own network
+    np.testing.assert_allclose(
+        explainer(shared_perturbation=True, batch_size=1).explain(X),
+        explainer(batch_size=1).explain(X), atol=1e-6,
+    )
+    # shared over a batch, a series' mask depends on its batch mates (its own
+    # network does not: test_batched_equals_one_sample_at_a_time...)
+    shared = explainer(shared_perturbation=True, batch_size=4)
+    assert np.abs(shared.explain(X)[:1] - shared.explain(X[:1])).max() > 1e-4
+    # it still finds the salient set
+    long = ExtremalMask(model, max_epochs=150, shared_perturbation=True, **SETTINGS).fit(X)
+    truth = np.broadcast_to(salient, X.shape)
+    assert roc_auc_score(truth.ravel(), long.explain(X).ravel()) > 0.85
+
+
 def test_classifier_error_compares_logits_or_probabilities():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(24, 2, 12)).astype(np.float32)
@@ -103,6 +125,7 @@ def test_batched_gru_matches_torch_gru():
         (dict(learning_rate=0.0), "learning_rate"),
         (dict(max_epochs=0), "max_epochs"),
         (dict(hidden_size=0), "hidden_size"),
+        (dict(shared_perturbation="yes"), "shared_perturbation must be a bool"),
         (dict(classifier_output="scores"), "classifier_output"),
         (dict(loss="log_loss"), "not a classifier"),
     ],
