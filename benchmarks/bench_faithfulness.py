@@ -124,13 +124,14 @@ def tune_alpha(explainer, model, X_train, seed, args):
     """ContraLSP with alpha chosen by cross-validated comprehensiveness on the
     training split (the test split is never seen)."""
     explainer.set_params(estimator=FrozenEstimator(model))
-    scorer = make_explanation_scorer("comprehensiveness", fractions=0.2,
+    scorer = make_explanation_scorer("comprehensiveness", fractions=args.cv_fractions,
                                      baseline="average", random_state=seed)
     search = GridSearchCV(explainer, {"alpha": args.alphas}, scoring=scorer, refit=False,
                           cv=KFold(args.cv, shuffle=True, random_state=seed))
     search.fit(X_train)
     scores = search.cv_results_["mean_test_score"]
-    print("  ContraLSP-CV cross-validated comprehensiveness*1e2 on the training split: "
+    print("  ContraLSP-CV cross-validated comprehensiveness*1e2 (mean over "
+          f"{args.cv_fractions}) on the training split: "
           + "  ".join(f"a={a:g} {100 * c:.1f}" for a, c in zip(args.alphas, scores)),
           flush=True)
     alpha = search.best_params_["alpha"]
@@ -183,6 +184,9 @@ def main():
     parser.add_argument("--alphas", type=float, nargs="+", default=list(ALPHAS),
                         help="ContraLSP-CV's grid of alpha")
     parser.add_argument("--cv", type=int, default=3, help="ContraLSP-CV's folds")
+    parser.add_argument("--cv-fractions", type=float, nargs="+", default=list(FRACTIONS),
+                        help="ContraLSP-CV's score: comprehensiveness averaged over these "
+                        "shares (the AOPC)")
     parser.add_argument("--dynamask-epochs", type=int, default=500)
     parser.add_argument("--dynamask-area", type=float, default=0.2)
     parser.add_argument("--plot", default="faithfulness_basic_motions.png",

@@ -105,6 +105,18 @@ def test_sklearn_tsx_classifier(setup):
     assert np.isfinite(value)
 
 
+def test_several_topk_give_the_mean_of_the_curve(setup):
+    X, truth, _ = setup
+    rng = np.random.default_rng(1)
+    saliency = truth + rng.random(truth.shape).astype(np.float32)
+    curves = faithfulness_curves(TwoClass(), X, saliency, fractions=[0.1, 0.3, 0.6])
+    for name, metric in (("comprehensiveness", comprehensiveness),
+                         ("accuracy", faithfulness_accuracy)):
+        aopc = metric(TwoClass(), X, saliency, topk=[0.1, 0.3, 0.6])
+        assert aopc == pytest.approx(curves[name].mean())
+        assert metric(TwoClass(), X, saliency, topk=[0.3]) == pytest.approx(curves[name][1])
+
+
 def test_errors(setup):
     X, truth, _ = setup
     model = TwoClass()
@@ -113,7 +125,7 @@ def test_errors(setup):
     with pytest.raises(ValueError, match="fractions"):
         faithfulness_curves(model, X, truth, fractions=[0.0, 0.5])
     with pytest.raises(ValueError, match="topk"):
-        comprehensiveness(model, X, truth, topk=[0.1, 0.2])
+        comprehensiveness(model, X, truth, topk=[0.1, 1.0])
     with pytest.raises(ValueError, match="Unknown faithfulness metric"):
         faithfulness_curves(model, X, truth, metrics=["aup"])
     with pytest.raises(ValueError, match="baseline"):

@@ -5,7 +5,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_tsx.explainers import ContraLSP
-from sklearn_tsx.metrics import aur_score, make_explanation_scorer
+from sklearn_tsx.metrics import aur_score, faithfulness_curves, make_explanation_scorer
 
 C, T = 3, 8
 
@@ -80,6 +80,12 @@ def test_scorer_values_and_signs(data):
     assert custom(explainer, X, truth) == pytest.approx(masks[truth > 0].mean())
     comp = make_explanation_scorer("comprehensiveness", fractions=0.1, baseline="zeros")
     assert np.isfinite(comp(explainer, X))
+    # several fractions: the mean of the curve (AOPC), not its first point
+    aopc = make_explanation_scorer("comprehensiveness", fractions=(0.1, 0.5),
+                                   baseline="zeros", random_state=0)
+    curve = faithfulness_curves(TwoClass(), X, masks, fractions=(0.1, 0.5),
+                                baseline="zeros", random_state=0)["comprehensiveness"]
+    assert aopc(explainer, X) == pytest.approx(curve.mean())
     assert "comprehensiveness" in repr(comp)
 
 

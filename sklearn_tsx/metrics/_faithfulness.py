@@ -203,15 +203,14 @@ def faithfulness_curves(estimator, X, attributions, *,
 
 def _single(metric, estimator, X, attributions, topk, baseline, batch_size, device,
             random_state):
-    topk = _check_fractions(topk)
-    if topk.size != 1:
-        raise ValueError(f"topk must be a single number in (0, 1); got {topk.tolist()!r}.")
+    # a sequence of fractions gives the mean of the curve: the area over the
+    # perturbation curve (AOPC) of DeYoung et al. (2020)
     return float(
         faithfulness_curves(
-            estimator, X, attributions, fractions=topk, baseline=baseline,
+            estimator, X, attributions, fractions=_check_fractions(topk), baseline=baseline,
             metrics=[metric], batch_size=batch_size, device=device,
             random_state=random_state,
-        )[metric][0]
+        )[metric].mean()
     )
 
 
@@ -220,7 +219,9 @@ def faithfulness_accuracy(estimator, X, attributions, *, topk=0.2, baseline="ave
     """Share of samples whose predicted class survives the substitution of their
     ``topk`` most salient entries (lower is better).
 
-    See :func:`faithfulness_curves` for the parameters.
+    See :func:`faithfulness_curves` for the parameters. ``topk`` is one share of
+    entries in (0, 1), or a sequence of them: then the mean over the shares, the
+    area over the perturbation curve (AOPC; DeYoung et al., ERASER, ACL 2020).
 
     Examples
     --------
@@ -242,7 +243,9 @@ def faithfulness_cross_entropy(estimator, X, attributions, *, topk=0.2, baseline
     """Mean cross-entropy between the substituted predictions and the original
     predicted class, ``topk`` most salient entries substituted (higher is better).
 
-    See :func:`faithfulness_curves` for the parameters.
+    See :func:`faithfulness_curves` for the parameters. ``topk`` is one share of
+    entries in (0, 1), or a sequence of them: then the mean over the shares, the
+    area over the perturbation curve (AOPC; DeYoung et al., ERASER, ACL 2020).
 
     Examples
     --------
@@ -264,7 +267,9 @@ def comprehensiveness(estimator, X, attributions, *, topk=0.2, baseline="average
     """Mean drop of the predicted class's probability when the ``topk`` most salient
     entries are substituted (higher is better).
 
-    See :func:`faithfulness_curves` for the parameters.
+    See :func:`faithfulness_curves` for the parameters. ``topk`` is one share of
+    entries in (0, 1), or a sequence of them: then the mean over the shares, the
+    area over the perturbation curve (AOPC; DeYoung et al., ERASER, ACL 2020).
 
     Examples
     --------
@@ -286,7 +291,9 @@ def sufficiency(estimator, X, attributions, *, topk=0.2, baseline="average",
     """Mean drop of the predicted class's probability when the ``topk`` least
     salient entries are substituted (lower is better; time_interpret's convention).
 
-    See :func:`faithfulness_curves` for the parameters.
+    See :func:`faithfulness_curves` for the parameters. ``topk`` is one share of
+    entries in (0, 1), or a sequence of them: then the mean over the shares, the
+    area over the perturbation curve (AOPC; DeYoung et al., ERASER, ACL 2020).
 
     Examples
     --------

@@ -42,7 +42,7 @@ class _ExplanationScorer:
         value = _faithfulness.faithfulness_curves(
             explainer.estimator, X, attributions, metrics=[self._name],
             device=getattr(explainer, "device", "cpu"), **self._kwargs,
-        )[self._name][0]
+        )[self._name].mean()
         return self._sign * float(value)
 
     def __repr__(self):
@@ -78,8 +78,9 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
         direction (``True`` for a callable).
     **kwargs
         Passed to the metric: for instance ``convention`` for AUP/AUR, or
-        ``fractions`` (default ``0.2``), ``baseline`` and ``random_state`` (the order
-        of tied attributions) for faithfulness metrics.
+        ``fractions`` (default ``0.2``; a sequence scores the mean over its
+        shares, the AOPC), ``baseline`` and ``random_state`` (the order of tied
+        attributions) for faithfulness metrics.
 
     Returns
     -------
