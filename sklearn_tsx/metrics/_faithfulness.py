@@ -207,7 +207,7 @@ def _single(metric, estimator, X, attributions, topk, baseline, batch_size, devi
     # perturbation curve (AOPC) of DeYoung et al. (2020)
     return float(
         faithfulness_curves(
-            estimator, X, attributions, fractions=_check_fractions(topk), baseline=baseline,
+            estimator, X, attributions, fractions=topk, baseline=baseline,
             metrics=[metric], batch_size=batch_size, device=device,
             random_state=random_state,
         )[metric].mean()
