@@ -13,8 +13,8 @@ from sklearn.linear_model import LinearRegression
 from sklearn.metrics import roc_auc_score
 
 from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
-from sklearn_tsx.explainers import Dynamask
-from sklearn_tsx.explainers._dynamask import order_statistic, size_targets
+from sklearn_tsx.explainers import Dynamask, gaussian_blur
+from sklearn_tsx.explainers._dynamask import order_statistic, size_targets, sorted_size_targets
 from sklearn_tsx.explainers._mask_losses import row_error
 
 
@@ -100,6 +100,55 @@ def test_size_targets_match_the_sorted_reference():
     tied = torch.tensor([[0.2, 0.5, 0.5, 0.5, 0.5, 0.9]])
     np.testing.assert_allclose(size_targets(tied, torch.tensor([3])),
                                [[0, 0.5, 0.5, 0.5, 0.5, 1]])
+
+
+def test_sorted_size_targets_give_the_reference_gradient():
+    # the reference regulariser mean((r_a - sort(M))**2), differentiated by autograd
+    # through torch.sort, ties included (many entries equal, as after clamping)
+    rng = np.random.default_rng(0)
+    flat = torch.as_tensor(rng.integers(0, 5, size=(2, 3, 40)) / 4.0)
+    n_zeros = torch.tensor([30, 20, 39])
+    ref = (torch.arange(40) >= n_zeros[:, None]).double()
+    leaf = flat.clone().requires_grad_(True)
+    ((ref - leaf.sort(-1).values) ** 2).mean(-1).sum().backward()
+    expected = leaf.grad * 40 / 2
+    np.testing.assert_allclose(flat - sorted_size_targets(flat, n_zeros), expected)
+
+
+def test_reference_ties_reproduce_the_reference_loop(white_box):
+    # the reference implementation's loop: one series, its masks (A, T, C) fitted
+    # together with one loss averaged over the areas, regulariser through torch.sort
+    X, _, model = white_box
+    x = torch.as_tensor(X[:1])
+    areas, lr, epochs, reg_init, dilation = [0.1, 0.3], 0.5, 40, 1.0, 100.0
+    C, T = x.shape[1:]
+    masks = torch.full((len(areas), T, C), 0.5, requires_grad=True)
+    ref = torch.ones(len(areas), T * C)
+    for i, area in enumerate(areas):
+        ref[i, : int((1 - area) * T * C)] = 0.0
+    optimizer = torch.optim.SGD([masks], lr=lr, momentum=0.9)
+    target = model(x)
+    reg = reg_init
+    for _ in range(epochs):
+        pert = gaussian_blur(x, masks.transpose(1, 2)[None])[0]
+        error = ((model(pert) - target) ** 2).mean()
+        size = ((ref - masks.reshape(len(areas), -1).sort(1).values) ** 2).mean()
+        optimizer.zero_grad()
+        (error + reg * size).backward()
+        optimizer.step()
+        masks.data = masks.data.clamp(0, 1)
+        reg *= dilation ** (1 / epochs)
+
+    ours = Dynamask(model, area=areas, max_epochs=epochs, learning_rate=lr / len(areas),
+                    size_reg_init=reg_init, size_reg_dilation=dilation, blur_window=None,
+                    size_reg_ties="reference").fit(X)
+    ours.explain(X[:1])
+    expected = masks.detach().transpose(1, 2).numpy()
+    np.testing.assert_allclose(ours.masks_[0], expected, atol=1e-4)
+    # the tie-free default leaves the entries the model ignores equal; the
+    # reference's sort lifts some of them and not others
+    ignored = ~white_box[1]
+    assert np.ptp(expected[1][ignored]) > 0.1
 
 
 @pytest.mark.parametrize("rank", [[0, 3, 5], [94, 97, 99], [10, 50, 90], [7, 7, 7]])
@@ -308,6 +357,7 @@ def test_log_loss_rewards_a_more_confident_prediction(per_step_classifier):
         (dict(blur_window=-2), "blur_window"),
         (dict(loss="cross_entropy"), "not a classifier"),
         (dict(classifier_output="scores"), "classifier_output"),
+        (dict(size_reg_ties="position"), "size_reg_ties must be one of"),
     ],
 )
 def test_bad_parameters(white_box, params, match):
