@@ -210,7 +210,7 @@ def method_params(name, args):
             loss="cross_entropy", max_epochs=args.mask_epochs,
             # lr 1 on a loss averaged over the area grid is 1 / n_areas per mask
             learning_rate=1.0 / len(areas), momentum=1.0, size_reg_init=0.1,
-            size_reg_dilation=100.0, time_reg=1.0,
+            size_reg_dilation=100.0, time_reg=1.0, size_reg_ties=args.dynamask_ties,
         )
     if name == "ExtremalMask":
         return dict(max_epochs=args.extremal_epochs)
@@ -347,6 +347,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=80, help="GRU training epochs")
     parser.add_argument("--train-batch-size", type=int, default=64)
     parser.add_argument("--mask-epochs", type=int, default=1000, help="Dynamask epochs")
+    parser.add_argument("--dynamask-ties", choices=["mean", "reference"], default="mean",
+                        help="Dynamask's size_reg_ties: ours, or the reference code's "
+                        "pairing of tied mask entries")
     parser.add_argument("--extremal-epochs", type=int, default=500,
                         help="ExtremalMask epochs")
     parser.add_argument("--fit-epochs", type=int, default=50,
