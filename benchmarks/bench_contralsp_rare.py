@@ -38,13 +38,14 @@ two runs side by side; ContraLSP 25-30 s, Dynamask 4.5-6 min, Dynamask-ref
   ± 0.46, Dynamask 0.997 / 0.857 ± 0.002 / 17.77 / 0.14 ± 0.02, Dynamask-ref
   0.982 / 0.675 ± 0.006 / 13.94 / 1.18 ± 0.07 (paper ContraLSP 1.00 / 1.00 /
   20.68 / 0.32);
-* rare-time diff-groups, seeds 0-4 (Dynamask-ref seed 0): ContraLSP 1.000 /
+* rare-time diff-groups, seeds 0-4 (Dynamask-ref 0-2): ContraLSP 1.000 /
   0.993 ± 0.004 / 20.51 / 0.81 ± 0.39, Dynamask 0.991 / 0.727 ± 0.019 / 14.60
-  / 5.87 ± 0.60, Dynamask-ref 0.984 / 0.466 / 9.07 / 9.30 (paper 1.00 / 0.94 /
+  / 5.87 ± 0.60, Dynamask-ref 0.989 / 0.471 ± 0.004 / 9.17 / 9.42 ± 0.26 (paper 1.00 / 0.94 /
   18.92 / 4.40 and Dynamask 0.99 / 0.51 / 5.75 / 47.33);
-* rare-observation diff-groups, seeds 0-4 (Dynamask-ref seed 0): ContraLSP
+* rare-observation diff-groups, seeds 0-4 (Dynamask-ref 0-2): ContraLSP
   1.000 / 0.997 ± 0.001 / 20.64 / 0.42 ± 0.10, Dynamask 0.995 / 0.785 ± 0.008
-  / 15.72 / 5.60 ± 0.20, Dynamask-ref 0.986 / 0.517 / 10.10 / 7.78.
+  / 15.72 / 5.60 ± 0.20, Dynamask-ref 0.988 / 0.515 ± 0.004 / 10.02 / 7.96 ±
+  0.13.
 
 At 1 per mask, the lr of this benchmark before 2026-11-24, Dynamask's AUR /
 S/1e2 were 0.920 / 0.17, 0.903 / 0.06, 0.672 / 3.03 and 0.704 / 2.65.
