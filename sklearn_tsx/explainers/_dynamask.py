@@ -438,7 +438,7 @@ class Dynamask(BaseExplainer):
             # grad() w.r.t. the masks only skips the model's parameter gradients
             grad = _mask_gradient(loss, masks)
             # the area regulariser mean((m - r)^2) has gradient 2 (m - r) / n, with
-            # r the targets of size_targets (constant almost everywhere)
+            # r each entry's partner in r_a (constant almost everywhere)
             size_diff = self._size_diff(masks.detach(), n_zeros)
             masks.grad = grad.add_(size_diff, alpha=2 * size_weight / (C * T))
             optimizer.step()
