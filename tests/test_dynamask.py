@@ -302,7 +302,8 @@ def _bench_state_params(mask_epochs):
     spec = importlib.util.spec_from_file_location("_bench_state", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    return bench.method_params("Dynamask", SimpleNamespace(mask_epochs=mask_epochs))
+    args = SimpleNamespace(mask_epochs=mask_epochs, dynamask_ties="mean")
+    return bench.method_params("Dynamask", args)
 
 
 def test_state_settings_find_the_salient_channel_of_each_step(per_step_classifier):
