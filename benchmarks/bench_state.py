@@ -113,6 +113,12 @@ this kind of machine, REFERENCE.md); random 0.33 / 0.50, 0.50. Seed 1
 31.0 s per series. Seed 2 (GRU accuracy 0.897): 0.80 / 0.82, AUROC 0.93,
 AUPRC 0.81, mean area 0.34, 29.3 s per series. The target holds at the
 paper's black box on all three seeds run (AUROC 0.922, 0.930, 0.926).
+With the reference code's pairing of tied mask entries (``--seeds 0 --methods
+Dynamask Random --n-explain 50 --dynamask-ties reference``, 2026-11-24): 0.79 /
+0.82, AUROC 0.92, AUPRC 0.81, mean area 0.34, 28.8 s per series, the same as
+ours: on State the GRU's gradient tells the entries apart, so ties do not
+explain the gap to the paper's 0.88 / 0.70 (on the rare white boxes they do,
+``bench_dynamask_rare.py``).
 
 Dynamask meets its target (AUROC >= 0.90) at T=200, not in the quick run,
 whose small GRU barely reacts to the blur of single entries: on such a model
