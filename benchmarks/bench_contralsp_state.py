@@ -126,6 +126,7 @@ from sklearn_tsx.datasets import make_state, make_switch_feature
 from sklearn_tsx.explainers import ContraLSP, ExtremalMask
 from sklearn_tsx.metrics import aup_score, aur_score, mask_entropy, mask_information
 from sklearn_tsx.models import GRUClassifier
+from sklearn_tsx.utils import keep_freed_memory
 
 # ContraLSP Tables 2 (Extrmask, Dynamask, ContraLSP) and 3 (ablations):
 # (AUP, AUR, I/1e4, S/1e3).
@@ -292,7 +293,11 @@ def main():
                         "cores); none skips the timing")
     parser.add_argument("--convention", default="time_interpret",
                         choices=["exact", "dynamask", "time_interpret"])
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="call sklearn_tsx.utils.keep_freed_memory() first")
     args = parser.parse_args()
+    if args.keep_freed_memory and not keep_freed_memory():
+        print("--keep-freed-memory: not glibc, nothing changed")
     if args.quick:
         args.seeds = args.seeds[:1]
         args.n_samples, args.n_timepoints, args.hidden_size = 400, 50, 64
@@ -332,7 +337,9 @@ def main():
         seconds, floor = time_per_series(args, threads)
         print(f"\nTime per explained State series (T=200, 3 features, GRU(200), "
               f"{args.n_timing} series in one batch, {args.timing_epochs} epochs measured, "
-              f"scaled to {args.epochs} epochs, {threads} torch thread(s)): {seconds:.2f} s, "
+              f"scaled to {args.epochs} epochs, {threads} torch thread(s), "
+              f"keep_freed_memory {'on' if args.keep_freed_memory else 'off'}): "
+              f"{seconds:.2f} s, "
               f"of which the black box's {args.epochs} forward and backward passes alone "
               f"take {floor:.2f} s ({100 * floor / seconds:.0f} %)")
         print(f"target <= 1 s per series on 2 cores, at {args.epochs} epochs: "

@@ -58,6 +58,7 @@ import torch
 from sklearn_tsx.datasets import make_rare_feature
 from sklearn_tsx.explainers import Dynamask
 from sklearn_tsx.metrics import aur_score
+from sklearn_tsx.utils import keep_freed_memory
 
 REFERENCE_CPU_S = 457.0
 AREAS = np.arange(1, 51) / 1000
@@ -77,7 +78,11 @@ def main():
     parser.add_argument("--all-areas", action="store_true")
     parser.add_argument("--epochs", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="1 series, 2 sub-areas")
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="call sklearn_tsx.utils.keep_freed_memory() first")
     args = parser.parse_args()
+    if args.keep_freed_memory and not keep_freed_memory():
+        print("--keep-freed-memory: not glibc, nothing changed")
     if args.quick:
         args.n_series, args.sub_areas = 1, 2
     torch.set_num_threads(1)
@@ -86,7 +91,7 @@ def main():
     scope = "all" if len(subset) == 50 else f"extrapolated x{50 / len(subset):.1f}"
     print(f"settings: seeds={args.seeds} series/seed={args.n_series} areas=50 "
           f"epochs={args.epochs} one-at-a-time on {len(subset)} areas ({scope}), "
-          "torch threads=1")
+          f"torch threads=1 keep_freed_memory={args.keep_freed_memory}")
     # The first fit of a process pays one-off costs (allocator, kernel set-up:
     # about 1.7 CPU-s here) that would be charged to whichever run comes first.
     warm_up = make_rare_feature(n_samples=1, random_state=0)

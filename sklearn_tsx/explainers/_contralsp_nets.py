@@ -6,6 +6,8 @@ import math
 import torch
 from torch import nn
 
+from ._gru_scan import bidirectional_gru
+
 __all__ = ["PerturbationNet", "TrendNet", "gate", "l0_penalty", "triplet_loss"]
 
 # The reference code offsets the gate parameters by 0.5, so mu = 0.5 starts the
@@ -15,7 +17,11 @@ _GATE_OFFSET = 0.5
 
 class PerturbationNet(nn.Module):
     """Counterfactual perturbation phi(x): a bidirectional GRU (hidden size = number
-    of channels) followed by a linear layer, mapping (B, C, T) to (B, C, T)."""
+    of channels) followed by a linear layer, mapping (B, C, T) to (B, C, T).
+
+    The GRU's parameters live in a ``torch.nn.GRU``; its two directions run as one
+    recurrence (:func:`bidirectional_gru`), twice as fast at these small widths.
+    """
 
     def __init__(self, n_channels):
         super().__init__()
@@ -23,8 +29,7 @@ class PerturbationNet(nn.Module):
         self.linear = nn.Linear(2 * n_channels, n_channels)
 
     def forward(self, x):
-        out, _ = self.rnn(x.transpose(1, 2))
-        return self.linear(out).transpose(1, 2)
+        return self.linear(bidirectional_gru(x.transpose(1, 2), self.rnn)).transpose(1, 2)
 
 
 class TrendNet(nn.Module):
