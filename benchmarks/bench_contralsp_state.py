@@ -25,7 +25,8 @@ Time per explained series: ContraLSP's fit on the explained State series divided
 by their number, wall time on this machine with one and with two torch threads
 (``--timing-threads``; target <= 1 s on 2 cores), ``--timing-epochs`` epochs
 measured and scaled to ``--epochs``; ``--seeds`` with no value runs the timing
-alone.
+alone. ``--keep-freed-memory`` calls :func:`sklearn_tsx.utils.keep_freed_memory`
+first (glibc then reuses freed buffers instead of faulting them in again).
 
 Measured 2026-11-23 (paper protocol, ``--no-ablation``, seed 0 in one run and
 seeds 1-4 in another, one thread, other jobs on the second core), mean over 5
@@ -34,8 +35,18 @@ seeds: Switch-Feature AUP 0.979, AUR 0.862, I/1e4 27.9, S/1e3 0.75 (paper 0.98,
 0.90, 0.81, 50.09, 0.50): both targets met. Time per State series 1.95-2.39 s
 with one thread, of which the black box's own passes are 1.47-1.70 s (71-75 %);
 on a quiet machine (10 epochs scaled to 500) 2.39 s with one thread and 1.65 s
-with two (black box alone 1.49 and 1.32 s): the 1 s target is missed at the
+with two (black box alone 1.49 and 1.32 s): the 1 s target was missed at the
 paper's 500 epochs.
+
+Time per State series on 2 threads, 2026-11-24 (``--seeds --timing-threads 2``,
+500 epochs measured, quiet machine, whose black box is faster than the
+2026-11-23 one): 1.17 s (black box alone 0.87 s) before the perturbation
+network ran its two GRU directions as one recurrence, **1.04 s** (0.84 s) after:
+missed by 4 %. With ``--keep-freed-memory`` (``--settings state --seeds 0
+--no-ablation --timing-threads 2 --keep-freed-memory``): **0.83 s** (black box
+0.70 s): **met**, and seed 0's figures are unchanged by the new recurrence
+(AUP 0.958, AUR 0.841, I/1e4 55.1, S/1e3 0.69; 218 s for the 200 series on one
+thread).
 
 ExtremalMask on the same State black boxes (``--settings state --seeds 0 1 2
 --variants ExtremalMask --timing-threads`` and ``--seeds 3 4``, 2026-11-24, one

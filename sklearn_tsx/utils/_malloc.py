@@ -40,9 +40,10 @@ def keep_freed_memory():
     -----
     Measured on a 2-core machine, ContraLSP on 200 State series (GRU(200)
     black box, T = 200, 500 epochs, two torch threads): 1.04 s per series
-    with glibc's defaults, 0.77 s after this call
-    (``benchmarks/bench_contralsp_state.py --seeds --timing-threads 2`` with
-    and without ``--keep-freed-memory``).
+    with glibc's defaults, 0.83 s after this call; the black box's own
+    forward and backward passes 0.84 and 0.70 s
+    (``benchmarks/bench_contralsp_state.py`` with and without
+    ``--keep-freed-memory``).
 
     Examples
     --------
