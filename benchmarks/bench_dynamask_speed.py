@@ -33,7 +33,9 @@ reference. Re-measured 2026-11-24 on a quiet machine (same command): batched
 2.8 CPU-s per series, one at a time 31.2: 11.1x, 162x less than the reference;
 with ``--keep-freed-memory`` (:func:`sklearn_tsx.utils.keep_freed_memory`, the
 lasting form of that setting) 2.7 and 31.3: 11.6x, 170x; masks and AUR
-(0.421) identical in both paths. Before this version's changes to the blur (exponents clamped before
+(0.421) identical in both paths.
+
+Before the 2026-11-23 changes to the blur (exponents clamped before
 torch's slow exp path for very negative arguments, the per-offset sums built
 once per fit) and to the area regulariser (float arithmetic instead of boolean
 masks, its gradient added directly), the same protocol measured 6.9-9.0 CPU-s

@@ -19,8 +19,10 @@ class PerturbationNet(nn.Module):
     """Counterfactual perturbation phi(x): a bidirectional GRU (hidden size = number
     of channels) followed by a linear layer, mapping (B, C, T) to (B, C, T).
 
-    The GRU's parameters live in a ``torch.nn.GRU``; its two directions run as one
-    recurrence (:func:`bidirectional_gru`), twice as fast at these small widths.
+    The GRU's parameters live in a ``torch.nn.GRU``. On the CPU its two directions
+    run as one recurrence (:func:`bidirectional_gru`), twice as fast at these
+    small widths; on other devices the ``torch.nn.GRU`` runs (cuDNN's fused
+    kernel on a GPU).
     """
 
     def __init__(self, n_channels):
@@ -29,7 +31,9 @@ class PerturbationNet(nn.Module):
         self.linear = nn.Linear(2 * n_channels, n_channels)
 
     def forward(self, x):
-        return self.linear(bidirectional_gru(x.transpose(1, 2), self.rnn)).transpose(1, 2)
+        x = x.transpose(1, 2)
+        out = bidirectional_gru(x, self.rnn) if x.device.type == "cpu" else self.rnn(x)[0]
+        return self.linear(out).transpose(1, 2)
 
 
 class TrendNet(nn.Module):
