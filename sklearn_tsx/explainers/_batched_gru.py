@@ -3,12 +3,15 @@
 ExtremalMask learns one perturbation network per explained series. Holding the
 weights of all of them in batched tensors trains them together, one series per
 row, with each row's gradients its own: the result of a series does not depend
-on the batch it is in.
+on the batch it is in. Both directions of every series run as one recurrence
+(:class:`~sklearn_tsx.explainers._gru_scan.GRUScan` with per-series weights).
 """
 
 import math
 
 import torch
+
+from ._gru_scan import GRUScan, pack_directions, unpack_directions
 
 __all__ = ["init_bigru", "bigru_forward"]
 
@@ -49,22 +52,13 @@ def bigru_forward(params, x):
     -------
     out : torch.Tensor of shape (b, C, T)
     """
-    b, C, T = x.shape
     H = params["w_hh"].shape[-1]
-    # input projections of both directions at every step, at once: (b, 2, T, 3H)
-    gi = torch.einsum("bdgc,bct->bdtg", params["w_ih"], x) + params["b_ih"][:, :, None]
-    gi = torch.stack([gi[:, 0], gi[:, 1].flip(1)], dim=1)  # backward direction reversed
-    h = x.new_zeros(b, 2, H)
-    outputs = []
-    for t in range(T):
-        gh = torch.einsum("bdgh,bdh->bdg", params["w_hh"], h) + params["b_hh"]
-        i_r, i_z, i_n = gi[:, :, t].chunk(3, dim=-1)
-        h_r, h_z, h_n = gh.chunk(3, dim=-1)
-        r = torch.sigmoid(i_r + h_r)
-        z = torch.sigmoid(i_z + h_z)
-        n = torch.tanh(i_n + r * h_n)
-        h = (1 - z) * n + z * h
-        outputs.append(h)
-    hs = torch.stack(outputs, dim=2)  # (b, 2, T, H)
-    hs = torch.cat([hs[:, 0], hs[:, 1].flip(1)], dim=-1)  # (b, T, 2H), time-aligned
-    return torch.einsum("bcg,btg->bct", params["w_out"], hs) + params["b_out"][:, :, None]
+    w_ih, x_t = params["w_ih"], x.permute(2, 0, 1)  # (T, b, C)
+    gi, w_hh, b_hh = pack_directions(
+        torch.einsum("bgc,tbc->tbg", w_ih[:, 0], x_t) + params["b_ih"][:, 0],
+        torch.einsum("bgc,tbc->tbg", w_ih[:, 1], x_t.flip(0)) + params["b_ih"][:, 1],
+        params["w_hh"][:, 0], params["w_hh"][:, 1],
+        params["b_hh"][:, 0], params["b_hh"][:, 1],
+    )
+    hs = unpack_directions(GRUScan.apply(gi, x.new_zeros(len(x), 2 * H), w_hh, b_hh))
+    return torch.einsum("bcg,tbg->bct", params["w_out"], hs) + params["b_out"][:, :, None]
