@@ -53,7 +53,10 @@ ExtremalMask on the same State black boxes (``--settings state --seeds 0 1 2
 thread, two runs side by side; 5.3-5.5 min per seed), mean ± std over 5 seeds:
 AUP 0.967 ± 0.001, AUR 0.764 ± 0.008, I/1e4 21.2 ± 1.7, S/1e3 13.1 ± 0.7 (paper
 0.87, 0.77, 29.71, 7.54): the paper's recall, higher precision, fuzzier masks;
-below our ContraLSP's recall (0.83), as in the paper. Before ExtremalMask
+below our ContraLSP's recall (0.83), as in the paper. Seed 0 again after the
+per-series networks moved to the one-recurrence scan (``--settings state --seeds
+0 --variants ExtremalMask --timing-threads``, alone on the machine): 0.967 /
+0.769 / 23.1 / 12.6 in 240 s. Before ExtremalMask
 compared logits (its default until 2026-11-24 was the cross-entropy between
 probabilities, on whose small scale the L1 terms dominate): AUP 0.985, AUR
 0.471, I/1e4 4.7, S/1e3 28.8 on seeds 0-2. On Switch-Feature (``--settings
