@@ -5,7 +5,12 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from sklearn_tsx.explainers import ContraLSP
-from sklearn_tsx.explainers._contralsp_nets import PerturbationNet, TrendNet, triplet_loss
+from sklearn_tsx.explainers._contralsp_nets import (
+    PerturbationNet,
+    TrendNet,
+    l1_distances,
+    triplet_loss,
+)
 
 C, T = 4, 10
 SALIENT_CHANNEL, SALIENT_TIMES = 1, slice(3, 7)
@@ -167,3 +172,14 @@ def test_black_box_is_refused(data):
     box = DummyClassifier().fit(flat, np.arange(len(data)) % 2)
     with pytest.raises(TypeError, match="gradients"):
         ContraLSP(box).fit(data)
+
+
+def test_l1_distances_equal_cdist_with_gradients():
+    points = torch.randn(7, 5, dtype=torch.float64, requires_grad=True)
+    weights = torch.randn(7, 7, dtype=torch.float64)
+    got = l1_distances(points)
+    expected = torch.cdist(points, points, p=1)
+    torch.testing.assert_close(got, expected)
+    (g_got,) = torch.autograd.grad((got * weights).sum(), points)
+    (g_expected,) = torch.autograd.grad((expected * weights).sum(), points)
+    torch.testing.assert_close(g_got, g_expected)
