@@ -47,6 +47,15 @@ two runs side by side; ContraLSP 25-30 s, Dynamask 4.5-6 min, Dynamask-ref
   / 15.72 / 5.60 ± 0.20, Dynamask-ref 0.988 / 0.515 ± 0.004 / 10.02 / 7.96 ±
   0.13.
 
+ContraLSP re-run on 2026-11-24 after its perturbation GRU moved to the
+one-recurrence scan and its triplet distances to ``torch.pdist`` (``--methods
+ContraLSP --seeds 0 1 2 3 4``, 11-15 s per setting and seed), AUR (paper
+convention) / I/1e4 / S/1e2: rare-time 0.974 ± 0.016 / 19.89 / 2.94 ± 2.20
+(per seed 0.21, 4.84, 0.53, 5.55, 3.60); rare-time diff-groups 0.989 / 20.50 /
+0.93 ± 0.54; rare-observation 0.989 / 20.34 / 1.70 ± 0.36; rare-observation
+diff-groups 0.994 / 20.65 / 0.41 ± 0.11; AUP 1.000 throughout: the figures
+above within their seed spread, the verdicts below unchanged.
+
 At 1 per mask, the lr of this benchmark before 2026-11-24, Dynamask's AUR /
 S/1e2 were 0.920 / 0.17, 0.903 / 0.06, 0.672 / 3.03 and 0.704 / 2.65.
 

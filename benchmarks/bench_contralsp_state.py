@@ -46,7 +46,11 @@ missed by 4 %. With ``--keep-freed-memory`` (``--settings state --seeds 0
 --no-ablation --timing-threads 2 --keep-freed-memory``): **0.83 s** (black box
 0.70 s): **met**, and seed 0's figures are unchanged by the new recurrence
 (AUP 0.958, AUR 0.841, I/1e4 55.1, S/1e3 0.69; 218 s for the 200 series on one
-thread).
+thread). After the triplet distances moved to ``torch.pdist`` (``--settings state
+--seeds 0 --no-ablation --timing-threads 2``, glibc defaults): **0.97 s** per
+series (black box alone 0.91 s in that run, 0.84 s in the earlier one: machine
+noise of the size of the margin), met by 3 %; seed 0 AUP 0.958, AUR 0.842,
+I/1e4 55.2, S/1e3 0.61.
 
 ExtremalMask on the same State black boxes (``--settings state --seeds 0 1 2
 --variants ExtremalMask --timing-threads`` and ``--seeds 3 4``, 2026-11-24, one
