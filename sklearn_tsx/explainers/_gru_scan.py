@@ -40,7 +40,7 @@ class GRUScan(torch.autograd.Function):
         rz = gi.new_empty(T, B, 2 * H)
         n = gi.new_empty(T, B, H)
         ghn = gi.new_empty(T, B, H)
-        hidden = _hidden_projection(w_hh.transpose(-1, -2), b_hh)
+        w_hh_t = w_hh.transpose(-1, -2)
         # per-step views made once: indexing inside the loop costs more than the
         # arithmetic at small hidden sizes
         steps = zip(gi[..., : 2 * H].unbind(), gi[..., 2 * H :].unbind(), rz.unbind(),
@@ -48,7 +48,7 @@ class GRUScan(torch.autograd.Function):
                     out.unbind())
         h = h0
         for gi_rz, gi_n, rz_t, r, z, n_t, ghn_t, out_t in steps:
-            gh = hidden(h)
+            gh = _project(b_hh, h, w_hh_t)
             torch.add(gi_rz, gh[:, : 2 * H], out=rz_t).sigmoid_()
             ghn_t.copy_(gh[:, 2 * H :])
             torch.addcmul(gi_n, r, ghn_t, out=n_t).tanh_()
@@ -69,7 +69,6 @@ class GRUScan(torch.autograd.Function):
                     rz[..., H:].unbind(), n.unbind(), ghn.unbind(), d_an.unbind(),
                     d_gh.unbind(), d_gh[..., :H].unbind(), d_gh[..., H : 2 * H].unbind(),
                     d_gh[..., 2 * H :].unbind())
-        back = _hidden_projection(w_hh)
         dh = torch.zeros_like(h0)
         for d_out_t, h_prev_t, r, z, n_t, ghn_t, d_an_t, d_gh_t, d_r, d_z, d_hn in reversed(
             list(steps)
@@ -83,7 +82,7 @@ class GRUScan(torch.autograd.Function):
             dr = d_an_t * ghn_t * r
             torch.addcmul(dr, dr, r, value=-1, out=d_r)
             torch.mul(d_an_t, r, out=d_hn)
-            dh = back(d_gh_t, dhz)
+            dh = _project(dhz, d_gh_t, w_hh)
         d_gi = torch.cat([d_gh[..., : 2 * H], d_an], dim=-1)
         d_w_hh = d_b_hh = None
         per_series = w_hh.dim() == 3
@@ -95,16 +94,12 @@ class GRUScan(torch.autograd.Function):
         return d_gi, dh, d_w_hh, d_b_hh
 
 
-def _hidden_projection(weight, bias=None):
-    """``h -> bias + h @ weight`` for a weight shared by the batch (2-D) or one
-    per series (3-D, batched product); ``bias`` may be given per call instead."""
+def _project(add, h, weight):
+    """``add + h @ weight`` for a weight shared by the batch (2-D) or one per
+    series (3-D, batched product)."""
     if weight.dim() == 2:
-        if bias is None:
-            return lambda h, add: torch.addmm(add, h, weight)
-        return lambda h: torch.addmm(bias, h, weight)
-    if bias is None:
-        return lambda h, add: torch.baddbmm(add[:, None], h[:, None], weight)[:, 0]
-    return lambda h: torch.baddbmm(bias[:, None], h[:, None], weight)[:, 0]
+        return torch.addmm(add, h, weight)
+    return torch.baddbmm(add[:, None], h[:, None], weight)[:, 0]
 
 
 def _interleave_gates(forward, backward, n_gates=3):
