@@ -38,14 +38,19 @@ two runs side by side; ContraLSP 25-30 s, Dynamask 4.5-6 min, Dynamask-ref
   ± 0.46, Dynamask 0.997 / 0.857 ± 0.002 / 17.77 / 0.14 ± 0.02, Dynamask-ref
   0.982 / 0.675 ± 0.006 / 13.94 / 1.18 ± 0.07 (paper ContraLSP 1.00 / 1.00 /
   20.68 / 0.32);
-* rare-time diff-groups, seeds 0-4 (Dynamask-ref 0-2): ContraLSP 1.000 /
-  0.993 ± 0.004 / 20.51 / 0.81 ± 0.39, Dynamask 0.991 / 0.727 ± 0.019 / 14.60
-  / 5.87 ± 0.60, Dynamask-ref 0.989 / 0.471 ± 0.004 / 9.17 / 9.42 ± 0.26 (paper 1.00 / 0.94 /
-  18.92 / 4.40 and Dynamask 0.99 / 0.51 / 5.75 / 47.33);
-* rare-observation diff-groups, seeds 0-4 (Dynamask-ref 0-2): ContraLSP
-  1.000 / 0.997 ± 0.001 / 20.64 / 0.42 ± 0.10, Dynamask 0.995 / 0.785 ± 0.008
-  / 15.72 / 5.60 ± 0.20, Dynamask-ref 0.988 / 0.515 ± 0.004 / 10.02 / 7.96 ±
-  0.13.
+* rare-time diff-groups, seeds 0-4: ContraLSP 1.000 / 0.993 ± 0.004 /
+  20.51 / 0.81 ± 0.39, Dynamask 0.991 / 0.727 ± 0.019 / 14.60 / 5.87 ± 0.60,
+  Dynamask-ref 0.989 / 0.471 ± 0.003 / 9.18 / 9.42 ± 0.25 (paper 1.00 / 0.94
+  / 18.92 / 4.40 and Dynamask 0.99 / 0.51 / 5.75 / 47.33);
+* rare-observation diff-groups, seeds 0-4: ContraLSP 1.000 / 0.997 ± 0.001 /
+  20.64 / 0.42 ± 0.10, Dynamask 0.995 / 0.785 ± 0.008 / 15.72 / 5.60 ± 0.20,
+  Dynamask-ref 0.984 / 0.517 ± 0.004 / 10.07 / 7.84 ± 0.19.
+
+Dynamask-ref's diff-groups seeds 3 and 4 were run on 2026-11-24 (``--settings
+"rare-time diff-groups" "rare-observation diff-groups" --seeds 3 4 --methods
+Dynamask-ref``, 7 min per setting and seed; per seed AUR / S/1e2 0.470 /
+9.19, 0.472 / 9.63 and 0.523 / 7.75, 0.517 / 7.55) and pooled with seeds
+0-2 (population std, as printed).
 
 ContraLSP re-run on 2026-11-24 after its perturbation GRU moved to the
 one-recurrence scan and its triplet distances to ``torch.pdist`` (``--methods
