@@ -186,6 +186,25 @@ METHODS = {
 }
 METRICS = ("AUP", "AUR", "I/1e5", "S/1e4", "AUROC", "AUPRC")
 
+# The reference FIT code (Tonekaboni et al.'s, which the Dynamask authors ran for
+# Table 3) reports 2 / (1 + exp(-5 E)) - 1 of FIT's importance E, not E itself.
+# The map keeps each series' ranking, but the metrics pool min-max rescaled series
+# and integrate over thresholds, so every one of them moves: a second row scores
+# it beside ours (what ``FIT(score="reference")`` returns, here from the same draws).
+def reference_fit_score(importance):
+    return 2.0 / (1.0 + np.exp(-5.0 * importance)) - 1.0
+
+
+REFERENCE_SCORES = {"FIT": ("FIT (ref. score)", reference_fit_score)}
+
+
+def scored_rows(methods):
+    """The methods' rows, each followed by its reference-score row if any."""
+    for name in methods:
+        yield name
+        if name in REFERENCE_SCORES:
+            yield REFERENCE_SCORES[name][0]
+
 
 def find_explainer(names):
     for name in names:
@@ -282,9 +301,14 @@ def run_seed(seed, args, methods):
         else:
             saliency = explainer.explain(X_test)
         elapsed = time.perf_counter() - start
-        results[name] = dict(score(truth, saliency, args.convention), seconds=elapsed)
-        print(f"  {name:<13} {elapsed:7.1f} s  " + "  ".join(
-            f"{k} {v:.3f}" for k, v in results[name].items() if k != "seconds"), flush=True)
+        rows = {name: saliency}
+        if name in REFERENCE_SCORES:
+            row, to_reference = REFERENCE_SCORES[name]
+            rows[row] = to_reference(saliency)
+        for row, row_saliency in rows.items():
+            results[row] = dict(score(truth, row_saliency, args.convention), seconds=elapsed)
+            print(f"  {row:<13} {elapsed:7.1f} s  " + "  ".join(
+                f"{k} {v:.3f}" for k, v in results[row].items() if k != "seconds"), flush=True)
         if hasattr(explainer, "generator_loss_"):
             print(f"  {'':13} generator negative log-likelihood after "
                   f"{explainer.max_epochs} epochs: {explainer.generator_loss_:.3f}",
@@ -303,32 +327,34 @@ def cell(values):
 
 def print_tables(all_results, methods, args):
     def paper(name, i):
+        name = name.removesuffix(" (ref. score)")
         value = PAPER.get(name, (None,) * 6)[i]
         return " -  " if value is None else f"{value:.2f}"
 
     print(f"\nState, {len(all_results)} seed(s), AUP/AUR convention {args.convention!r}: "
           "ours (mean ± std over seeds) | paper")
-    header = f"{'method':<13}" + "".join(f"{m:>22}" for m in METRICS)
+    header = f"{'method':<17}" + "".join(f"{m:>22}" for m in METRICS)
     print(header)
     print("-" * len(header))
-    for name in methods:
+    for name in scored_rows(methods):
         runs = [r[name] for r in all_results if name in r]
-        if not runs:
-            print(f"{name:<13}  missing: {' / '.join(METHODS[name][0])} is not in "
+        if not runs and name in METHODS:
+            print(f"{name:<17}  missing: {' / '.join(METHODS[name][0])} is not in "
                   "sklearn_tsx.explainers yet")
+        if not runs:
             continue
-        print(f"{name:<13}" + "".join(
+        print(f"{name:<17}" + "".join(
             f"{cell([r[m] for r in runs]) + ' | ' + paper(name, i):>22}"
             for i, m in enumerate(METRICS)))
     if (args.n_explain, args.n_timepoints) != (200, 200):
         print(f"note: I and S are sums over the {args.n_explain} explained series of "
               f"{args.n_timepoints} steps; the paper's sum over 200 series of 200 steps.")
     print("\nExact integrals (the definition; not what the paper's table used):")
-    for name in methods:
+    for name in scored_rows(methods):
         runs = [r[name] for r in all_results if name in r]
         if runs:
             per_series = np.mean([r["seconds"] for r in runs]) / args.n_explain
-            print(f"{name:<13} AUP {cell([r['AUP exact'] for r in runs])}   "
+            print(f"{name:<17} AUP {cell([r['AUP exact'] for r in runs])}   "
                   f"AUR {cell([r['AUR exact'] for r in runs])}   "
                   f"time per explained series {per_series:.2f} s")
     for name, (metric, threshold) in TARGETS.items():

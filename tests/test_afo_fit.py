@@ -106,3 +106,20 @@ def test_fit_errors():
             FIT(_StepFive(), **{name: 0}).fit(X)
     with pytest.raises(ValueError, match="lr"):
         FIT(_StepFive(), lr=0).fit(X)
+
+
+def test_fit_reference_score_is_the_reference_codes_map_of_the_importance():
+    X = _ar_panel(32, 1) + np.float32(0.5)
+    fit = FIT(_StepFive(), max_epochs=5, n_samples=4, random_state=0).fit(X)
+    importance = fit.explain(X[:6])
+    reference = fit.set_params(score="reference").explain(X[:6])
+    np.testing.assert_allclose(reference, 2 / (1 + np.exp(-5 * importance)) - 1, atol=1e-6)
+    # the same ranking within each series, different values
+    assert not np.allclose(reference, importance)
+    for s_ref, s_imp in zip(reference, importance):
+        order = np.argsort(s_imp, axis=None, kind="stable")
+        assert (np.diff(s_ref.ravel()[order]) >= -1e-7).all()
+    with pytest.raises(ValueError, match="score"):
+        FIT(_StepFive(), score="tanh").fit(X)
+    with pytest.raises(ValueError, match="score"):
+        fit.set_params(score="tanh").explain(X[:2])
