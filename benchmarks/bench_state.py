@@ -47,21 +47,23 @@ all 200 steps of a series in one backward pass per perturbed copy (see
 ``explain_per_step``), which is what made this run possible on a CPU; before,
 IG alone needed about 28 CPU-s per series (``benchmarks/bench_per_step.py``).
 FIT at the same black boxes, 5 seeds x 50 series (``--seeds 0 1 2 3 --methods
-FIT Random --n-explain 50`` and ``--seeds 4 --methods Dynamask AFO FIT Random
---n-explain 50``, 2026-11-24; 4.0-4.8 s per series): FIT's importance as the
-paper defines it, 0.40 / 0.33, AUROC 0.62, AUPRC 0.42; the reference code's
-score of it (``FIT(score="reference")``, row ``FIT (ref. score)``: 2 / (1 +
-exp(-5 I)) - 1, every seed within 0.006) **0.46 / 0.64, AUROC 0.77, AUPRC 0.51
-[paper 0.44 / 0.60]** -- the paper's figures: the gap of earlier runs was the
-reference's output map, not the method. Its generator is joint over the
-channels, as the reference's, and its draws are conditioned on the kept
-channel (a GRU(32) with a full-covariance Gaussian head, 50 epochs, not the
-reference's 300); with the earlier diagonal generator, which drew the other
-channels ignoring the kept one, the importance scored 0.36 / 0.32, AUROC 0.61
-and 0.37 / 0.32, AUROC 0.60. Trained 300 epochs as the reference's generator
-(``--seeds 0 --methods FIT Random --n-explain 50 --fit-epochs 300``; negative
-log-likelihood 0.472, 6.9 s per series): 0.40 / 0.33, AUROC 0.62 -- seed 0's
-figures at 50 epochs.
+FIT FIT-ref Random --n-explain 50`` and ``--seeds 4 --methods Dynamask AFO FIT
+FIT-ref Random --n-explain 50``, 2026-11-24; 4.0-4.8 s per series): FIT's
+importance as the paper defines it, 0.40 / 0.33, AUROC 0.62, AUPRC 0.42; the
+reference code's score of it (``FIT-ref``, ``FIT(score="reference")``: 2 / (1
++ exp(-5 I)) - 1, every seed within 0.006) **0.46 / 0.64, AUROC 0.77, AUPRC
+0.51 [paper 0.44 / 0.60]** -- the paper's figures: the gap of earlier runs was
+the reference's output map, not the method. (Those runs scored the map of
+FIT's own explanation; ``FIT-ref`` refits with the same seed, hence the same
+generator and draws: on ``--quick --seeds 0`` both give 0.419 / 0.477.) Its
+generator is joint over the channels, as the reference's, and its draws are
+conditioned on the kept channel (a GRU(32) with a full-covariance Gaussian
+head, 50 epochs, not the reference's 300); with the earlier diagonal
+generator, which drew the other channels ignoring the kept one, the importance
+scored 0.36 / 0.32, AUROC 0.61 and 0.37 / 0.32, AUROC 0.60. Trained 300 epochs
+as the reference's generator (``--seeds 0 --methods FIT Random --n-explain 50
+--fit-epochs 300``; negative log-likelihood 0.472, 6.9 s per series): 0.40 /
+0.33, AUROC 0.62 -- seed 0's figures at 50 epochs.
 Quick run (``--quick --methods FIT Random``): 0.46 / 0.31, AUROC 0.61 (was
 0.45 / 0.30, 0.60).
 
@@ -180,6 +182,7 @@ PAPER = {
     "LIME": (0.49, 0.50, 0.04, 1.11, None, None),
     "DeepLIFT": (0.57, 0.20, 0.09, 1.18, None, None),
     "FIT": (0.44, 0.60, 0.47, 1.57, None, None),
+    "FIT-ref": (0.44, 0.60, 0.47, 1.57, None, None),
     "ExtremalMask": (0.87, 0.77, None, None, None, None),
 }
 # Random: the floor every method must beat (not in the paper).
@@ -200,30 +203,15 @@ METHODS = {
     "AFO": (("AugmentedFeatureOcclusion", "AFO"), True),
     "LIME": (("Lime", "LIME"), True),
     "FIT": (("FIT",), False),
+    # FIT's score as the code behind Table 3 reports it, 2 / (1 + exp(-5 I)) - 1 of
+    # the importance I: the same ranking per series, but the metrics pool min-max
+    # rescaled series and integrate over thresholds, so every one of them moves
+    "FIT-ref": (("FIT",), False),
     "Dynamask": (("Dynamask",), False),
     "ExtremalMask": (("ExtremalMask",), False),
     "Random": (("RandomExplainer",), True),
 }
 METRICS = ("AUP", "AUR", "I/1e5", "S/1e4", "AUROC", "AUPRC")
-
-# The reference FIT code (Tonekaboni et al.'s, which the Dynamask authors ran for
-# Table 3) reports 2 / (1 + exp(-5 E)) - 1 of FIT's importance E, not E itself.
-# The map keeps each series' ranking, but the metrics pool min-max rescaled series
-# and integrate over thresholds, so every one of them moves: a second row scores
-# it beside ours (what ``FIT(score="reference")`` returns, here from the same draws).
-def reference_fit_score(importance):
-    return 2.0 / (1.0 + np.exp(-5.0 * importance)) - 1.0
-
-
-REFERENCE_SCORES = {"FIT": ("FIT (ref. score)", reference_fit_score)}
-
-
-def scored_rows(methods):
-    """The methods' rows, each followed by its reference-score row if any."""
-    for name in methods:
-        yield name
-        if name in REFERENCE_SCORES:
-            yield REFERENCE_SCORES[name][0]
 
 
 def find_explainer(names):
@@ -261,6 +249,8 @@ def method_params(name, args):
         return dict(max_epochs=args.extremal_epochs)
     if name == "FIT":
         return dict(max_epochs=args.fit_epochs)
+    if name == "FIT-ref":
+        return dict(max_epochs=args.fit_epochs, score="reference")
     if name == "FO":
         # one entry at a time, replaced by the mean training series, as the
         # reference State experiment occludes
@@ -325,14 +315,9 @@ def run_seed(seed, args, methods):
         else:
             saliency = explainer.explain(X_test)
         elapsed = time.perf_counter() - start
-        rows = {name: saliency}
-        if name in REFERENCE_SCORES:
-            row, to_reference = REFERENCE_SCORES[name]
-            rows[row] = to_reference(saliency)
-        for row, row_saliency in rows.items():
-            results[row] = dict(score(truth, row_saliency, args.convention), seconds=elapsed)
-            print(f"  {row:<13} {elapsed:7.1f} s  " + "  ".join(
-                f"{k} {v:.3f}" for k, v in results[row].items() if k != "seconds"), flush=True)
+        results[name] = dict(score(truth, saliency, args.convention), seconds=elapsed)
+        print(f"  {name:<13} {elapsed:7.1f} s  " + "  ".join(
+            f"{k} {v:.3f}" for k, v in results[name].items() if k != "seconds"), flush=True)
         if hasattr(explainer, "generator_loss_"):
             print(f"  {'':13} generator negative log-likelihood after "
                   f"{explainer.max_epochs} epochs: {explainer.generator_loss_:.3f}",
@@ -351,34 +336,32 @@ def cell(values):
 
 def print_tables(all_results, methods, args):
     def paper(name, i):
-        name = name.removesuffix(" (ref. score)")
         value = PAPER.get(name, (None,) * 6)[i]
         return " -  " if value is None else f"{value:.2f}"
 
     print(f"\nState, {len(all_results)} seed(s), AUP/AUR convention {args.convention!r}: "
           "ours (mean ± std over seeds) | paper")
-    header = f"{'method':<17}" + "".join(f"{m:>22}" for m in METRICS)
+    header = f"{'method':<13}" + "".join(f"{m:>22}" for m in METRICS)
     print(header)
     print("-" * len(header))
-    for name in scored_rows(methods):
+    for name in methods:
         runs = [r[name] for r in all_results if name in r]
-        if not runs and name in METHODS:
-            print(f"{name:<17}  missing: {' / '.join(METHODS[name][0])} is not in "
-                  "sklearn_tsx.explainers yet")
         if not runs:
+            print(f"{name:<13}  missing: {' / '.join(METHODS[name][0])} is not in "
+                  "sklearn_tsx.explainers yet")
             continue
-        print(f"{name:<17}" + "".join(
+        print(f"{name:<13}" + "".join(
             f"{cell([r[m] for r in runs]) + ' | ' + paper(name, i):>22}"
             for i, m in enumerate(METRICS)))
     if (args.n_explain, args.n_timepoints) != (200, 200):
         print(f"note: I and S are sums over the {args.n_explain} explained series of "
               f"{args.n_timepoints} steps; the paper's sum over 200 series of 200 steps.")
     print("\nExact integrals (the definition; not what the paper's table used):")
-    for name in scored_rows(methods):
+    for name in methods:
         runs = [r[name] for r in all_results if name in r]
         if runs:
             per_series = np.mean([r["seconds"] for r in runs]) / args.n_explain
-            print(f"{name:<17} AUP {cell([r['AUP exact'] for r in runs])}   "
+            print(f"{name:<13} AUP {cell([r['AUP exact'] for r in runs])}   "
                   f"AUR {cell([r['AUR exact'] for r in runs])}   "
                   f"time per explained series {per_series:.2f} s")
     for name, (metric, threshold) in TARGETS.items():
