@@ -131,10 +131,12 @@ class ContraLSP(BaseExplainer):
     Notes
     -----
     Each epoch runs the model forward and backward once on the whole batch, so
-    on the CPU the model's own passes dominate (81 % of a State fit with a
-    GRU(200): 1.04 s per series at 500 epochs on two cores). On Linux,
+    on the CPU the model's own passes dominate (about 90 % of a State fit with a
+    GRU(200): 0.97 s per series at 500 epochs on two cores). On Linux,
     :func:`sklearn_tsx.utils.keep_freed_memory` stops the C library from
-    returning those passes' buffers to the system after every epoch (0.83 s).
+    returning those passes' buffers to the system after every epoch (1.04 ->
+    0.83 s per series, measured before the triplet distances moved to
+    ``torch.pdist``).
 
     References
     ----------
