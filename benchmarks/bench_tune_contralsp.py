@@ -66,6 +66,8 @@ def main():
     parser.add_argument("--gru-epochs", type=int, default=50)
     parser.add_argument("--epochs", type=int, default=500)
     parser.add_argument("--cv", type=int, default=3)
+    parser.add_argument("--verbose", type=int, default=0,
+                        help="GridSearchCV's verbosity (3 prints each fit's scores and time)")
     args = parser.parse_args()
     if args.quick:
         args.seeds = args.seeds[:1]
@@ -91,6 +93,7 @@ def main():
             scoring={"aup": make_explanation_scorer("aup", convention="time_interpret"),
                      "aur": make_explanation_scorer("aur", convention="time_interpret")},
             refit=best_sum, cv=KFold(args.cv, shuffle=True, random_state=seed),
+            verbose=args.verbose,
         )
         start = time.perf_counter()
         search.fit(X, truth)

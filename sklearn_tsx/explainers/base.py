@@ -68,6 +68,30 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         Shape of the panel seen in ``fit``.
     n_features_in_ : int
         ``n_channels_in_ * n_timepoints_in_``.
+
+    Examples
+    --------
+    A new method stores its parameters and explains one batch at a time; input
+    checks, targets, batching, seeding and ``n_jobs`` come from the base class:
+
+    >>> import numpy as np, torch
+    >>> from sklearn_tsx.explainers import BaseExplainer
+    >>> class Magnitude(BaseExplainer):  # |x|, whatever the model
+    ...     def __init__(self, estimator, *, batch_size=64, n_jobs=None, device="cpu",
+    ...                  random_state=None, verbose=0):
+    ...         self.estimator = estimator
+    ...         self.batch_size = batch_size
+    ...         self.n_jobs = n_jobs
+    ...         self.device = device
+    ...         self.random_state = random_state
+    ...         self.verbose = verbose
+    ...     def _explain_batch(self, X, target, rng):
+    ...         return np.abs(X)
+    >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(6, 1))
+    >>> X = np.array([[[-2.0, 1.0, 0.0], [0.5, -0.5, 3.0]]], dtype=np.float32)
+    >>> Magnitude(model).fit(X).explain(X)
+    array([[[2. , 1. , 0. ],
+            [0.5, 0.5, 3. ]]], dtype=float32)
     """
 
     requires_gradients = False

@@ -29,17 +29,44 @@ def _unwrap(estimator):
 class ModelAdapter:
     """A model seen by explainers.
 
-    Attributes
+    Usually built by :func:`as_model_adapter`; explainers keep theirs as
+    ``model_``.
+
+    Parameters
     ----------
-    module : torch.nn.Module or None
+    module : torch.nn.Module, default=None
         The differentiable module, or ``None`` for a black box.
-    is_classifier : bool
-        Whether outputs are class scores (softmax is applied to the module's logits).
-    sequence : bool
+    predict_fn : callable, default=None
+        For a black box: maps a numpy batch to its scores.
+    is_classifier : bool, default=False
+        Whether outputs are class scores.
+    sequence : bool, default=False
         Whether the model predicts at every time step: outputs are
         ``(batch, T, n_outputs)`` instead of ``(batch, n_outputs)``.
-    n_outputs : int
+    n_outputs : int, default=1
         Number of classes or regression outputs.
+    softmax : bool, default=False
+        Whether a softmax turns the module's outputs (logits) into the
+        explained probabilities.
+    flatten_input : bool, default=False
+        Whether ``predict_fn`` takes ``(batch, C * T)`` tables instead of panels.
+    name : str, default="model"
+        Name used in error messages.
+
+    Attributes
+    ----------
+    has_gradients : bool
+        Whether outputs can be differentiated with respect to the input.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_tsx.utils import ModelAdapter
+    >>> net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(6, 3))
+    >>> model = ModelAdapter(module=net, is_classifier=True, softmax=True, n_outputs=3)
+    >>> probabilities = model(torch.randn(4, 2, 3))
+    >>> probabilities.shape, bool(torch.allclose(probabilities.sum(-1), torch.ones(4)))
+    (torch.Size([4, 3]), True)
     """
 
     def __init__(self, *, module=None, predict_fn=None, is_classifier=False, sequence=False,
@@ -138,6 +165,17 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
         When a scikit-learn or skorch model is not fitted.
     TypeError
         When ``estimator`` is none of the accepted kinds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_tsx.models import GRUClassifier
+    >>> from sklearn_tsx.utils import as_model_adapter
+    >>> X = np.random.default_rng(0).normal(size=(20, 2, 8)).astype(np.float32)
+    >>> clf = GRUClassifier(hidden_size=4, max_epochs=1, random_state=0)
+    >>> model = as_model_adapter(clf.fit(X, np.arange(20) % 3), n_channels=2, n_timepoints=8)
+    >>> model.is_classifier, model.n_outputs, model.sequence, model.has_gradients
+    (True, 3, False, True)
     """
     model = _unwrap(estimator)
     name = type(model).__name__

@@ -163,6 +163,20 @@ def validate_time_series_data(estimator, X, y="no_validation", *, reset=True, **
     X_3d : ndarray of shape (n_samples, n_channels, n_timepoints)
     y : ndarray
         Only when ``y`` is given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from sklearn_tsx.utils import validate_time_series_data
+    >>> est = BaseEstimator()
+    >>> X, y = validate_time_series_data(est, np.zeros((5, 2, 7)), np.arange(5))
+    >>> X.shape, est.n_features_in_, est.n_channels_in_, est.n_timepoints_in_
+    ((5, 2, 7), 14, 2, 7)
+    >>> validate_time_series_data(est, np.zeros((3, 2, 8)), reset=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
     X_3d = check_time_series(X, estimator=estimator)
     if not reset and hasattr(estimator, "n_channels_in_"):
@@ -194,6 +208,20 @@ def check_target_index(target, n_samples, n_targets, *, name="target"):
     Returns
     -------
     target : ndarray of shape (n_samples,), dtype int64
+
+    Raises
+    ------
+    ValueError
+        When ``target`` is missing for a model of several outputs, has the wrong
+        length, or holds an index outside ``[0, n_targets)``.
+
+    Examples
+    --------
+    >>> from sklearn_tsx.utils import check_target_index
+    >>> check_target_index(2, n_samples=3, n_targets=4)
+    array([2, 2, 2])
+    >>> check_target_index(None, n_samples=2, n_targets=1)
+    array([0, 0])
     """
     if target is None:
         if n_targets != 1:
