@@ -32,6 +32,8 @@ from sklearn_tsx.explainers import (
     SmoothGrad,
     TemporalSaliencyRescaling,
 )
+from sklearn_tsx.models import GRUClassifier
+from sklearn_tsx.preprocessing import TimeSeriesStandardScaler
 
 GRADIENT = [Saliency, IntegratedGradients, SmoothGrad, DeepLift, GradientShap, DeepLiftShap]
 PERTURBATION = [FeatureOcclusion, FeatureAblation, FeaturePermutation,
@@ -262,6 +264,33 @@ def test_pipeline_black_box_scores_its_probabilities():
     X_off = X.copy()
     X_off[:, 0, 0] = 0.0
     np.testing.assert_allclose(got[:, 0, 0], proba - pipe.predict_proba(X_off)[:, 1],
+                               rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["panel pipeline", "table model"])
+def test_black_box_gets_the_input_it_was_fitted_on(kind):
+    # A pipeline that starts with an sklearn_tsx step reads (n, C, T) panels (it
+    # also counts C * T input features); a plain model fitted on flattened
+    # series reads (n, C * T) tables.
+    X = make_panel(30)
+    y = (X[:, 0].mean(axis=1) > 0).astype(int)
+    if kind == "panel pipeline":
+        model = make_pipeline(
+            TimeSeriesStandardScaler(),
+            GRUClassifier(hidden_size=4, max_epochs=2, random_state=0),
+        ).fit(X, y)
+        proba = model.predict_proba
+    else:
+        model = LogisticRegression().fit(X.reshape(len(X), -1), y)
+
+        def proba(Z):
+            return model.predict_proba(Z.reshape(len(Z), -1))
+
+    X = make_panel()
+    got = FeatureAblation(model).fit(X).explain(X, target=1)
+    X_off = X.copy()
+    X_off[:, 2, 5] = 0.0
+    np.testing.assert_allclose(got[:, 2, 5], proba(X)[:, 1] - proba(X_off)[:, 1],
                                rtol=1e-4, atol=1e-6)
 
 

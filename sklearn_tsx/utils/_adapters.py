@@ -130,6 +130,17 @@ class ModelAdapter:
             self.module.train(was_training)
 
 
+def _takes_panels(model):
+    """Whether ``model`` reads ``(n, C, T)`` panels itself: an sklearn_tsx
+    estimator, or a pipeline that starts with one (they record
+    ``n_channels_in_``). Other fitted models get flattened ``(n, C * T)`` tables
+    when they were fitted on that many columns."""
+    model = _unwrap(model)
+    while hasattr(model, "steps"):  # Pipeline, possibly nested
+        model = _unwrap(model.steps[0][1])
+    return hasattr(model, "n_channels_in_")
+
+
 def _probe_outputs(module, n_channels, n_timepoints):
     params = list(module.parameters()) + list(module.buffers())
     device = params[0].device if params else torch.device("cpu")
@@ -151,7 +162,10 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
     estimator : object
         A fitted sklearn_tsx estimator, a fitted skorch net, a torch module, a
         ``FrozenEstimator`` around one of these, or a fitted model with
-        ``predict_proba`` or ``predict``.
+        ``predict_proba`` or ``predict``. Such a model receives ``(n, C, T)``
+        panels, or flattened ``(n, C * T)`` tables when it was fitted on
+        ``C * T`` columns (``n_features_in_``) and does not read panels
+        itself (sklearn_tsx estimators, and pipelines that start with one, do).
     n_channels, n_timepoints : int
         The shape of the series the explainer will see.
 
@@ -212,8 +226,10 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
             ) from exc
         except TypeError:
             pass
-        flatten = getattr(model, "n_features_in_", None) == n_channels * n_timepoints and (
-            n_channels > 1
+        flatten = (
+            getattr(model, "n_features_in_", None) == n_channels * n_timepoints
+            and n_channels > 1
+            and not _takes_panels(model)
         )
         if hasattr(model, "predict_proba"):
             return ModelAdapter(
