@@ -65,15 +65,34 @@ class WhiteBoxRegressor(torch.nn.Module):
         self.register_buffer("square_of_sum", torch.as_tensor(square_of_sum.copy()))
 
     def select(self, indices):
-        """The white box of the samples ``indices`` (a single index gives a white
-        box that applies to any batch)."""
+        """The white box of some samples.
+
+        Parameters
+        ----------
+        indices : int or array-like of int
+            Samples whose salient sets are kept; a single index gives a white
+            box that applies to any batch.
+
+        Returns
+        -------
+        model : WhiteBoxRegressor
+        """
         indices = np.atleast_1d(np.asarray(indices))
         salient = self.salient.cpu().numpy().astype(bool)[indices]
         return WhiteBoxRegressor(salient, self.square_of_sum.cpu().numpy()[indices])
 
     def forward(self, x):
-        """Outputs of shape ``(batch, n_timepoints, 1)`` for ``x`` of shape
-        ``(batch, n_channels, n_timepoints)``."""
+        """Output at every time step.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (batch, n_channels, n_timepoints)
+            With ``n_sets`` salient sets, ``batch`` must equal ``n_sets``.
+
+        Returns
+        -------
+        out : torch.Tensor of shape (batch, n_timepoints, 1)
+        """
         n_sets = self.salient.shape[0]
         if x.ndim != 3 or x.shape[1:] != self.salient.shape[1:]:
             raise ValueError(

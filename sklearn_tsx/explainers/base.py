@@ -297,12 +297,33 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         """Attributions flattened to ``(n_samples, n_channels * n_timepoints)``,
-        explaining the default target (see :meth:`explain`)."""
+        explaining the default target (see :meth:`explain`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel to explain.
+
+        Returns
+        -------
+        attributions : ndarray of shape (n_samples, n_channels * n_timepoints)
+            Columns named by :meth:`get_feature_names_out`.
+        """
         attributions = self.explain(X)
         return attributions.reshape(len(attributions), -1)
 
     def get_feature_names_out(self, input_features=None):
-        """Names ``c{channel}_t{time}`` of the columns of :meth:`transform`."""
+        """Names ``c{channel}_t{time}`` of the columns of :meth:`transform`.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored; the names follow the fitted panel's shape.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects, shape (n_channels * n_timepoints,)
+        """
         check_is_fitted(self, "model_")
         return np.asarray(
             [f"c{c}_t{t}" for c in range(self.n_channels_in_)

@@ -201,6 +201,40 @@ def faithfulness_curves(estimator, X, attributions, *,
     return curves
 
 
+_SINGLE_SCORE_DOC = """Parameters
+    ----------
+    estimator : object
+        A fitted classifier (any model accepted by explainers; see
+        :func:`sklearn_tsx.utils.as_model_adapter`).
+    X : array-like of shape (n_samples, n_channels, n_timepoints)
+        The explained panel.
+    attributions : array-like of the same shape as ``X``
+        Saliency; larger means more important.
+    topk : float or sequence of float, default=0.2
+        Share of entries substituted, in (0, 1); a sequence of shares gives
+        the mean over them, the area over the perturbation curve (AOPC;
+        DeYoung et al., ERASER, ACL 2020).
+    baseline : {"average", "zeros"} or array-like, default="average"
+        Substituted values: each sample's average over time of each channel,
+        zero, or an array broadcastable to ``X``.
+    batch_size : int, default=256
+        Substituted copies per forward pass.
+    device : str, default="cpu"
+        Torch device.
+    random_state : int, RandomState instance or None, default=None
+        Orders entries of equal attribution; an int gives reproducible scores.
+
+    Returns
+    -------
+    score : float"""
+
+
+def _single_score_doc(func):
+    if func.__doc__:  # None under python -OO
+        func.__doc__ = func.__doc__ % {"parameters": _SINGLE_SCORE_DOC}
+    return func
+
+
 def _single(metric, estimator, X, attributions, topk, baseline, batch_size, device,
             random_state):
     # a sequence of fractions gives the mean of the curve: the area over the
@@ -214,14 +248,15 @@ def _single(metric, estimator, X, attributions, topk, baseline, batch_size, devi
     )
 
 
+@_single_score_doc
 def faithfulness_accuracy(estimator, X, attributions, *, topk=0.2, baseline="average",
                           batch_size=256, device="cpu", random_state=None):
     """Share of samples whose predicted class survives the substitution of their
     ``topk`` most salient entries (lower is better).
 
-    See :func:`faithfulness_curves` for the parameters. ``topk`` is one share of
-    entries in (0, 1), or a sequence of them: then the mean over the shares, the
-    area over the perturbation curve (AOPC; DeYoung et al., ERASER, ACL 2020).
+    Substitution, ties and baselines as in :func:`faithfulness_curves`.
+
+    %(parameters)s
 
     Examples
     --------
@@ -238,14 +273,15 @@ def faithfulness_accuracy(estimator, X, attributions, *, topk=0.2, baseline="ave
     )
 
 
+@_single_score_doc
 def faithfulness_cross_entropy(estimator, X, attributions, *, topk=0.2, baseline="average",
                                batch_size=256, device="cpu", random_state=None):
     """Mean cross-entropy between the substituted predictions and the original
     predicted class, ``topk`` most salient entries substituted (higher is better).
 
-    See :func:`faithfulness_curves` for the parameters. ``topk`` is one share of
-    entries in (0, 1), or a sequence of them: then the mean over the shares, the
-    area over the perturbation curve (AOPC; DeYoung et al., ERASER, ACL 2020).
+    Substitution, ties and baselines as in :func:`faithfulness_curves`.
+
+    %(parameters)s
 
     Examples
     --------
@@ -262,14 +298,15 @@ def faithfulness_cross_entropy(estimator, X, attributions, *, topk=0.2, baseline
     )
 
 
+@_single_score_doc
 def comprehensiveness(estimator, X, attributions, *, topk=0.2, baseline="average",
                       batch_size=256, device="cpu", random_state=None):
     """Mean drop of the predicted class's probability when the ``topk`` most salient
     entries are substituted (higher is better).
 
-    See :func:`faithfulness_curves` for the parameters. ``topk`` is one share of
-    entries in (0, 1), or a sequence of them: then the mean over the shares, the
-    area over the perturbation curve (AOPC; DeYoung et al., ERASER, ACL 2020).
+    Substitution, ties and baselines as in :func:`faithfulness_curves`.
+
+    %(parameters)s
 
     Examples
     --------
@@ -286,14 +323,15 @@ def comprehensiveness(estimator, X, attributions, *, topk=0.2, baseline="average
     )
 
 
+@_single_score_doc
 def sufficiency(estimator, X, attributions, *, topk=0.2, baseline="average",
                 batch_size=256, device="cpu", random_state=None):
     """Mean drop of the predicted class's probability when the ``topk`` least
     salient entries are substituted (lower is better; time_interpret's convention).
 
-    See :func:`faithfulness_curves` for the parameters. ``topk`` is one share of
-    entries in (0, 1), or a sequence of them: then the mean over the shares, the
-    area over the perturbation curve (AOPC; DeYoung et al., ERASER, ACL 2020).
+    Substitution, ties and baselines as in :func:`faithfulness_curves`.
+
+    %(parameters)s
 
     Examples
     --------

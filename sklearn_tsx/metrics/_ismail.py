@@ -267,11 +267,34 @@ def weighted_precision_recall_areas(true_saliency, saliency, *, level="overall",
     }
 
 
+_AREA_PARAMETERS_DOC = """Parameters
+    ----------
+    true_saliency : array-like of bool, shape (n_samples, n_channels, n_timepoints)
+        The truly salient cells.
+    saliency : array-like of shape (n_samples, n_channels, n_timepoints)
+        Attributions.
+    level : {"overall", "time", "feature"}, default="overall"
+        See :func:`weighted_precision_recall_curve`.
+    percentages : array-like of shape (n_levels,), default=None
+        Mass levels in percent; ``10, 20, ..., 90`` when None.
+    normalize : bool, default=True
+        Absolute value and per-sample min-max rescaling first."""
+
+
+def _area_doc(func):
+    if func.__doc__:  # None under python -OO
+        func.__doc__ = func.__doc__ % {"parameters": _AREA_PARAMETERS_DOC}
+    return func
+
+
+@_area_doc
 def weighted_aup(true_saliency, saliency, *, level="overall", percentages=None,
                  normalize=True):
     """Area under the saliency-weighted precision curve over the mass fraction.
 
-    See :func:`weighted_precision_recall_areas` for the parameters.
+    One of the areas of :func:`weighted_precision_recall_areas`.
+
+    %(parameters)s
 
     Returns
     -------
@@ -291,11 +314,14 @@ def weighted_aup(true_saliency, saliency, *, level="overall", percentages=None,
         normalize=normalize)["aup"]
 
 
+@_area_doc
 def weighted_aur(true_saliency, saliency, *, level="overall", percentages=None,
                  normalize=True):
     """Area under the saliency-weighted recall curve over the mass fraction.
 
-    See :func:`weighted_precision_recall_areas` for the parameters.
+    One of the areas of :func:`weighted_precision_recall_areas`.
+
+    %(parameters)s
 
     Returns
     -------
@@ -315,11 +341,14 @@ def weighted_aur(true_saliency, saliency, *, level="overall", percentages=None,
         normalize=normalize)["aur"]
 
 
+@_area_doc
 def weighted_aupr(true_saliency, saliency, *, level="overall", percentages=None,
                   normalize=True):
     """Area under the saliency-weighted precision-recall curve.
 
-    See :func:`weighted_precision_recall_areas` for the parameters.
+    One of the areas of :func:`weighted_precision_recall_areas`.
+
+    %(parameters)s
 
     Returns
     -------

@@ -166,6 +166,12 @@ class TimeSeriesNetClassifier(_TimeSeriesNetMixin, ClassifierMixin, BaseEstimato
     def predict_proba(self, X):
         """Class probabilities.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel in any format accepted by
+            :func:`sklearn_tsx.utils.check_time_series`.
+
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes), or
@@ -175,17 +181,56 @@ class TimeSeriesNetClassifier(_TimeSeriesNetMixin, ClassifierMixin, BaseEstimato
         return torch.softmax(logits.double(), dim=-1).numpy()
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel in any format accepted by
+            :func:`sklearn_tsx.utils.check_time_series`.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes), or
+            (n_samples, n_timepoints, n_classes) with ``sequence_output=True``.
+        """
         logits = torch.from_numpy(self._forward(X))
         return torch.log_softmax(logits.double(), dim=-1).numpy()
 
     def predict(self, X):
-        """Predicted labels, of shape (n_samples,) or (n_samples, n_timepoints)."""
+        """Predicted labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel in any format accepted by
+            :func:`sklearn_tsx.utils.check_time_series`.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), or (n_samples, n_timepoints)
+            with ``sequence_output=True``.
+        """
         indices = self._forward(X).argmax(axis=-1)
         return self.classes_[indices]
 
     def score(self, X, y, sample_weight=None):
-        """Mean accuracy; over every (sample, time step) with ``sequence_output``."""
+        """Mean accuracy; over every (sample, time step) with ``sequence_output``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel in any format accepted by
+            :func:`sklearn_tsx.utils.check_time_series`.
+        y : array-like of shape (n_samples,) or (n_samples, n_timepoints)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each series (with ``sequence_output``, of all its steps).
+
+        Returns
+        -------
+        score : float
+        """
         if not self.sequence_output:
             return super().score(X, y, sample_weight=sample_weight)
         correct = self.predict(X) == np.asarray(y)
@@ -238,8 +283,19 @@ class TimeSeriesNetRegressor(_TimeSeriesNetMixin, RegressorMixin, BaseEstimator)
         )
 
     def predict(self, X):
-        """Predictions, of shape (n_samples,), (n_samples, n_outputs) or, with
-        ``sequence_output=True``, (n_samples, n_timepoints)."""
+        """Predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints)
+            Panel in any format accepted by
+            :func:`sklearn_tsx.utils.check_time_series`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs), or
+            (n_samples, n_timepoints) with ``sequence_output=True``.
+        """
         out = self._forward(X).astype(np.float64)
         return out[..., 0] if self._y_1d else out
 

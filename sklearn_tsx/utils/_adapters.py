@@ -86,7 +86,16 @@ class ModelAdapter:
         return self.module is not None
 
     def to(self, device):
-        """Move the module to ``device`` (a copy when it lives elsewhere)."""
+        """Move the module to ``device`` (a copy when it lives elsewhere).
+
+        Parameters
+        ----------
+        device : str or torch.device
+
+        Returns
+        -------
+        self : ModelAdapter
+        """
         if self.module is not None:
             params = list(self.module.parameters()) + list(self.module.buffers())
             if params and params[0].device != torch.device(device):
@@ -96,9 +105,18 @@ class ModelAdapter:
         return self
 
     def forward(self, x):
-        """Explained scores of a ``(batch, C, T)`` tensor.
+        """Explained scores of a batch.
 
         Differentiable for white-box models. Classifier scores are probabilities.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (batch, C, T)
+
+        Returns
+        -------
+        scores : torch.Tensor of shape (batch, n_outputs), or
+            (batch, T, n_outputs) for sequence models.
         """
         if self.module is not None:
             out = self.module(x)
@@ -117,7 +135,12 @@ class ModelAdapter:
     @contextlib.contextmanager
     def evaluating(self):
         """Put the module in eval mode (restored on exit); RNN gradients on CUDA need
-        cuDNN off in eval mode."""
+        cuDNN off in eval mode.
+
+        Yields
+        ------
+        self : ModelAdapter
+        """
         if self.module is None:
             yield self
             return

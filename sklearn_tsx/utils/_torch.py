@@ -83,6 +83,11 @@ def seeded_torch(random_state, device=None):
     device : str or torch.device, default=None
         Also fork and seed this CUDA device's generator.
 
+    Yields
+    ------
+    None
+        The block runs under the seeded generators.
+
     Examples
     --------
     >>> import torch
