@@ -111,3 +111,5 @@ def test_target_index():
         check_target_index([0, 1], 3, 4)
     with pytest.raises(ValueError, match="integers"):
         check_target_index([0.5, 1.0], 2, 4)
+    with pytest.raises(ValueError, match=r"one per sample; got 1\.0\."):
+        check_target_index(1.0, 2, 4)

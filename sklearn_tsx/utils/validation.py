@@ -232,11 +232,13 @@ def check_target_index(target, n_samples, n_targets, *, name="target"):
     if isinstance(target, numbers.Integral):
         target = np.full(n_samples, target, dtype=np.int64)
     else:
+        given = target
         target = np.asarray(target)
         if target.ndim != 1 or len(target) != n_samples:
+            got = f"{given!r}" if target.ndim == 0 else f"shape {target.shape}"
             raise ValueError(
                 f"{name} must be an int or an array of {n_samples} ints, one per "
-                f"sample; got shape {target.shape}."
+                f"sample; got {got}."
             )
         if not np.issubdtype(target.dtype, np.integer):
             raise ValueError(f"{name} must hold integers; got dtype {target.dtype}.")
