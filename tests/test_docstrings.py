@@ -9,7 +9,9 @@ import doctest
 import importlib
 import inspect
 import pkgutil
+import re
 import warnings
+from pathlib import Path
 
 import pytest
 from numpydoc.validate import validate
@@ -95,3 +97,19 @@ def test_numpydoc_validation():
         if code in ENFORCED and (name, code) not in ALLOWED
     ]
     assert not errors, "\n".join(errors)
+
+
+def test_api_reference_lists_every_public_object():
+    pages = Path(__file__).resolve().parents[1] / "docs" / "api"
+    if not pages.is_dir():
+        pytest.skip("the docs sources are not beside the tests")
+    text = "".join(page.read_text() for page in sorted(pages.glob("*.rst")))
+    listed = set(re.findall(r"^\s+(\w+)\s*$", text, re.M))  # autosummary entries
+    listed |= set(re.findall(r"^\.\. data:: (\w+)", text, re.M))
+    missing = [
+        f"sklearn_tsx.{package}.{name}"
+        for package in PUBLIC_MODULES
+        for name in importlib.import_module(f"sklearn_tsx.{package}").__all__
+        if name not in listed
+    ]
+    assert not missing, f"not in docs/api/*.rst: {missing}"
