@@ -207,14 +207,14 @@ def method_params(name, args):
         ties = "reference" if name == "Dynamask-ref" else "mean"
         return dict(area=np.round(np.linspace(0.001, 0.05, args.n_areas), 4),
                     sigma_max=2.0, max_epochs=args.dynamask_epochs,
-                    learning_rate=args.dynamask_lr, size_reg_ties=ties,
+                    lr=args.dynamask_lr, size_reg_ties=ties,
                     momentum=0.9, size_reg_init=1.0, size_reg_dilation=1000.0,
                     # series are independent: with a few per batch, their 50 masks each stay
                     # in cache (about 3 ms per series-epoch here; 4.7 ms with 20 per batch)
                     batch_size=4)
     if name == "ExtremalMask":
         # the authors' rare-experiment script: 200 epochs, Adam lr 0.1
-        return dict(max_epochs=args.epochs, learning_rate=0.1)
+        return dict(max_epochs=args.epochs, lr=0.1)
     if name == "FO":
         # one entry at a time, as the paper's occlusion (a whole-step window would
         # give every channel of a salient step the step's total)

@@ -56,7 +56,7 @@ def main():
         model = WhiteBoxRegressor(salient)
         start = time.process_time()
         explainer = Dynamask(model, area=areas, sigma_max=2.0, max_epochs=args.epochs,
-                             learning_rate=0.1, size_reg_init=1.0,
+                             lr=0.1, size_reg_init=1.0,
                              size_reg_dilation=100.0).fit(X)
         S = explainer.explain(X)
         cpu = time.process_time() - start

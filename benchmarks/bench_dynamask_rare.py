@@ -9,7 +9,7 @@ at 4 sigma_max = 8 steps; ``--full-kernel`` for the reference's full kernel),
 50 areas 0.001..0.050, 1000 epochs, lambda_0 = 1, delta = 1000,
 momentum 0.9, lowest-error mask. The reference's lr = 1 applies to a loss
 *averaged* over the 50 areas, i.e. lr = 1/50 per mask, which is what we pass
-(``learning_rate`` is per mask here).
+(``lr`` is per mask here).
 
 Each series has its own white box, so each series is explained with its own
 model (its 50 areas in one batch). The white box predicts at every time step;
@@ -103,7 +103,7 @@ def dynamask(model, args):
     return Dynamask(
         model, area=np.arange(1, args.n_areas + 1) / 1000, sigma_max=2.0,
         blur_window=None if args.full_kernel else "auto", max_epochs=args.epochs,
-        learning_rate=1.0 / 50, momentum=0.9, size_reg_init=1.0,
+        lr=1.0 / 50, momentum=0.9, size_reg_init=1.0,
         size_reg_dilation=1000.0, selection="lowest_error", batch_size=1,
         size_reg_ties=args.size_reg_ties,
     )

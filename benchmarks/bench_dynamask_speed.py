@@ -72,7 +72,7 @@ AREAS = np.arange(1, 51) / 1000
 
 def explainer(model, area, epochs):
     return Dynamask(model, area=area, sigma_max=2.0, max_epochs=epochs,
-                    learning_rate=1.0 / 50, momentum=0.9, size_reg_init=1.0,
+                    lr=1.0 / 50, momentum=0.9, size_reg_init=1.0,
                     size_reg_dilation=1000.0, batch_size=1)
 
 

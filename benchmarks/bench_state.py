@@ -253,7 +253,7 @@ def method_params(name, args):
             area=areas, perturbation="gaussian_blur", sigma_max=1.0, selection="extremal",
             loss="cross_entropy", max_epochs=args.mask_epochs,
             # lr 1 on a loss averaged over the area grid is 1 / n_areas per mask
-            learning_rate=1.0 / len(areas), momentum=1.0, size_reg_init=0.1,
+            lr=1.0 / len(areas), momentum=1.0, size_reg_init=0.1,
             size_reg_dilation=100.0, time_reg=1.0, size_reg_ties=args.dynamask_ties,
         )
     if name == "ExtremalMask":

@@ -26,7 +26,7 @@ def white_box():
     return X, salient, WhiteBoxRegressor(salient)
 
 
-SETTINGS = dict(size_reg_init=1.0, size_reg_dilation=100.0, learning_rate=0.2)
+SETTINGS = dict(size_reg_init=1.0, size_reg_dilation=100.0, lr=0.2)
 
 
 @pytest.mark.parametrize("mode", ["preservation", "deletion"])
@@ -139,7 +139,7 @@ def test_reference_ties_reproduce_the_reference_loop(white_box):
         masks.data = masks.data.clamp(0, 1)
         reg *= dilation ** (1 / epochs)
 
-    ours = Dynamask(model, area=areas, max_epochs=epochs, learning_rate=lr / len(areas),
+    ours = Dynamask(model, area=areas, max_epochs=epochs, lr=lr / len(areas),
                     size_reg_init=reg_init, size_reg_dilation=dilation, blur_window=None,
                     size_reg_ties="reference").fit(X)
     ours.explain(X[:1])
@@ -354,7 +354,7 @@ def test_log_loss_rewards_a_more_confident_prediction(per_step_classifier):
         (dict(mode="keep"), "mode must be one of"),
         (dict(perturbation="noise"), "perturbation must be one of"),
         (dict(max_epochs=0), "max_epochs"),
-        (dict(learning_rate=0), "learning_rate"),
+        (dict(lr=0), "lr"),
         (dict(blur_window=-2), "blur_window"),
         (dict(loss="cross_entropy"), "not a classifier"),
         (dict(classifier_output="scores"), "classifier_output"),

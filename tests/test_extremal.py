@@ -21,7 +21,7 @@ def white_box():
     return X, salient, WhiteBoxRegressor(salient)
 
 
-SETTINGS = dict(learning_rate=0.05, lambda_1=0.1, random_state=0)
+SETTINGS = dict(lr=0.05, lambda_1=0.1, random_state=0)
 
 
 @pytest.mark.parametrize("mode", ["preservation", "deletion"])
@@ -46,7 +46,7 @@ def test_batched_equals_one_sample_at_a_time_and_deterministic(white_box):
     np.testing.assert_allclose(
         batched.perturbations_, single.perturbations_, atol=1e-4
     )
-    other = ExtremalMask(model, max_epochs=20, learning_rate=0.05, lambda_1=0.1,
+    other = ExtremalMask(model, max_epochs=20, lr=0.05, lambda_1=0.1,
                          random_state=1).fit(X)
     assert not np.allclose(other.explain(X), S)
 
@@ -79,7 +79,7 @@ def test_classifier_error_compares_logits_or_probabilities():
     y = (X[:, 0, -4:].sum(1) > 0).astype(int)
     model = GRUClassifier(hidden_size=8, max_epochs=20, lr=0.02, random_state=0).fit(X, y)
     X = X[:4]
-    common = dict(max_epochs=15, learning_rate=0.05, lambda_1=0.01, random_state=0)
+    common = dict(max_epochs=15, lr=0.05, lambda_1=0.01, random_state=0)
 
     def masks(estimator, **params):
         return ExtremalMask(estimator, **common, **params).fit(X).explain(X)
@@ -122,7 +122,7 @@ def test_batched_gru_matches_torch_gru():
     [
         (dict(mode="keep"), "mode must be one of"),
         (dict(lambda_1=-1.0), "lambda_1"),
-        (dict(learning_rate=0.0), "learning_rate"),
+        (dict(lr=0.0), "lr"),
         (dict(max_epochs=0), "max_epochs"),
         (dict(hidden_size=0), "hidden_size"),
         (dict(shared_perturbation="yes"), "shared_perturbation must be a bool"),

@@ -44,14 +44,14 @@ ax.set_xlabel("time")
 # %%
 # Dynamask: a grid of areas, all samples and areas optimised as one batch.
 dynamask = Dynamask(model, area=[0.05, 0.1, 0.15], sigma_max=2.0, max_epochs=200,
-                    learning_rate=0.2, size_reg_init=1.0, size_reg_dilation=100.0)
+                    lr=0.2, size_reg_init=1.0, size_reg_dilation=100.0)
 S_dyn = dynamask.fit(X).explain(X)
 print("errors per area (rows: series):\n", dynamask.errors_.round(3))
 print("selected area per series:", dynamask.areas_[dynamask.selected_])
 
 # %%
 # ExtremalMask: mask and perturbation network learned together.
-extremal = ExtremalMask(model, max_epochs=120, learning_rate=0.05, lambda_1=0.1,
+extremal = ExtremalMask(model, max_epochs=120, lr=0.05, lambda_1=0.1,
                         random_state=0)
 S_ext = extremal.fit(X).explain(X)
 

@@ -221,7 +221,7 @@ class Dynamask(BaseExplainer):
         cross-entropy losses, which compare probabilities.
     max_epochs : int, default=500
         Optimisation steps.
-    learning_rate : float, default=0.1
+    lr : float, default=0.1
         SGD step size, per mask.
     momentum : float, default=0.9
         SGD momentum.
@@ -277,9 +277,9 @@ class Dynamask(BaseExplainer):
     -----
     The reference implementation fits the masks of an area grid with one loss
     averaged over the grid, so with ``n_areas`` areas its learning rate is
-    ``n_areas`` times smaller per mask than the nominal one: ``learning_rate``
+    ``n_areas`` times smaller per mask than the nominal one: ``lr``
     here is per mask (the rare-feature settings, lr 1 over 50 areas, read
-    ``learning_rate=0.02``).
+    ``lr=0.02``).
 
     References
     ----------
@@ -295,7 +295,7 @@ class Dynamask(BaseExplainer):
     ...         return (x[:, :1] ** 2).sum(-1)
     >>> X = np.random.default_rng(0).normal(size=(3, 4, 10)).astype(np.float32)
     >>> explainer = Dynamask(SumOfSquares(), area=[0.1, 0.25], max_epochs=100,
-    ...                      learning_rate=0.5, random_state=0).fit(X)
+    ...                      lr=0.5, random_state=0).fit(X)
     >>> S = explainer.explain(X)
     >>> S.shape, explainer.masks_.shape
     ((3, 4, 10), (3, 2, 4, 10))
@@ -308,7 +308,7 @@ class Dynamask(BaseExplainer):
     def __init__(self, estimator, *, area=0.1, perturbation="gaussian_blur", sigma_max=2.0,
                  blur_window="auto", window_size=2, reference=0.0, mode="preservation",
                  selection="lowest_error", epsilon=None, loss="auto",
-                 classifier_output="logits", max_epochs=500, learning_rate=0.1,
+                 classifier_output="logits", max_epochs=500, lr=0.1,
                  momentum=0.9, size_reg_init=0.5, size_reg_dilation=100.0, time_reg=0.0,
                  size_reg_ties="mean", batch_size=64, n_jobs=None, device="cpu",
                  random_state=None, verbose=0):
@@ -325,7 +325,7 @@ class Dynamask(BaseExplainer):
         self.loss = loss
         self.classifier_output = classifier_output
         self.max_epochs = max_epochs
-        self.learning_rate = learning_rate
+        self.lr = lr
         self.momentum = momentum
         self.size_reg_init = size_reg_init
         self.size_reg_dilation = size_reg_dilation
@@ -362,7 +362,7 @@ class Dynamask(BaseExplainer):
             raise ValueError(
                 f"max_epochs must be a positive integer; got {self.max_epochs!r}."
             )
-        for name in ("learning_rate", "sigma_max", "size_reg_dilation"):
+        for name in ("lr", "sigma_max", "size_reg_dilation"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive; got {getattr(self, name)!r}.")
         for name in ("momentum", "size_reg_init", "time_reg"):
@@ -426,7 +426,7 @@ class Dynamask(BaseExplainer):
         # number of zeros of each area's reference vector r_a
         n_zeros = torch.tensor([int((1 - a) * C * T) for a in areas], device=device)
         masks = torch.full((b, n_areas, C, T), 0.5, device=device, requires_grad=True)
-        optimizer = torch.optim.SGD([masks], lr=self.learning_rate, momentum=self.momentum)
+        optimizer = torch.optim.SGD([masks], lr=self.lr, momentum=self.momentum)
         growth = math.exp(math.log(self.size_reg_dilation) / self.max_epochs)
         size_weight = self.size_reg_init
         for _ in range(self.max_epochs):

@@ -80,7 +80,7 @@ class ExtremalMask(BaseExplainer):
         softmax and by the cross-entropy losses.
     max_epochs : int, default=500
         Adam steps.
-    learning_rate : float, default=0.01
+    lr : float, default=0.01
         Adam step size.
     batch_size : int, default=64
         Series trained together.
@@ -118,7 +118,7 @@ class ExtremalMask(BaseExplainer):
     ...     def forward(self, x):
     ...         return (x[:, :1] ** 2).sum(-1)
     >>> X = np.random.default_rng(0).normal(size=(3, 4, 10)).astype(np.float32)
-    >>> explainer = ExtremalMask(SumOfSquares(), max_epochs=100, learning_rate=0.05,
+    >>> explainer = ExtremalMask(SumOfSquares(), max_epochs=100, lr=0.05,
     ...                          lambda_1=0.1, random_state=0).fit(X)
     >>> S = explainer.explain(X)
     >>> S.shape
@@ -131,7 +131,7 @@ class ExtremalMask(BaseExplainer):
 
     def __init__(self, estimator, *, mode="preservation", lambda_1=1.0, lambda_2=1.0,
                  hidden_size=None, shared_perturbation=False, loss="auto",
-                 classifier_output="logits", max_epochs=500, learning_rate=0.01,
+                 classifier_output="logits", max_epochs=500, lr=0.01,
                  batch_size=64, n_jobs=None, device="cpu", random_state=None, verbose=0):
         self.estimator = estimator
         self.mode = mode
@@ -142,7 +142,7 @@ class ExtremalMask(BaseExplainer):
         self.loss = loss
         self.classifier_output = classifier_output
         self.max_epochs = max_epochs
-        self.learning_rate = learning_rate
+        self.lr = lr
         self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.device = device
@@ -155,8 +155,8 @@ class ExtremalMask(BaseExplainer):
         for name in ("lambda_1", "lambda_2"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be non-negative; got {getattr(self, name)!r}.")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive; got {self.learning_rate!r}.")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive; got {self.lr!r}.")
         if not isinstance(self.max_epochs, numbers.Integral) or self.max_epochs < 1:
             raise ValueError(
                 f"max_epochs must be a positive integer; got {self.max_epochs!r}."
@@ -204,7 +204,7 @@ class ExtremalMask(BaseExplainer):
             for k, v in self.perturbation_init_.items()
         }
         leaves = [mask, *weights.values()]
-        optimizer = torch.optim.Adam(leaves, lr=self.learning_rate)
+        optimizer = torch.optim.Adam(leaves, lr=self.lr)
 
         def per_series():
             if self.shared_perturbation:
