@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 
 from ..utils import check_time_series, resolve_device
 from ..utils._adapters import as_model_adapter
+from ._docstrings import fill_doc
 
 __all__ = [
     "comprehensiveness",
@@ -229,12 +230,6 @@ _SINGLE_SCORE_DOC = """Parameters
     score : float"""
 
 
-def _single_score_doc(func):
-    if func.__doc__:  # None under python -OO
-        func.__doc__ = func.__doc__ % {"parameters": _SINGLE_SCORE_DOC}
-    return func
-
-
 def _single(metric, estimator, X, attributions, topk, baseline, batch_size, device,
             random_state):
     # a sequence of fractions gives the mean of the curve: the area over the
@@ -248,7 +243,7 @@ def _single(metric, estimator, X, attributions, topk, baseline, batch_size, devi
     )
 
 
-@_single_score_doc
+@fill_doc(parameters=_SINGLE_SCORE_DOC)
 def faithfulness_accuracy(estimator, X, attributions, *, topk=0.2, baseline="average",
                           batch_size=256, device="cpu", random_state=None):
     """Share of samples whose predicted class survives the substitution of their
@@ -273,7 +268,7 @@ def faithfulness_accuracy(estimator, X, attributions, *, topk=0.2, baseline="ave
     )
 
 
-@_single_score_doc
+@fill_doc(parameters=_SINGLE_SCORE_DOC)
 def faithfulness_cross_entropy(estimator, X, attributions, *, topk=0.2, baseline="average",
                                batch_size=256, device="cpu", random_state=None):
     """Mean cross-entropy between the substituted predictions and the original
@@ -298,7 +293,7 @@ def faithfulness_cross_entropy(estimator, X, attributions, *, topk=0.2, baseline
     )
 
 
-@_single_score_doc
+@fill_doc(parameters=_SINGLE_SCORE_DOC)
 def comprehensiveness(estimator, X, attributions, *, topk=0.2, baseline="average",
                       batch_size=256, device="cpu", random_state=None):
     """Mean drop of the predicted class's probability when the ``topk`` most salient
@@ -323,7 +318,7 @@ def comprehensiveness(estimator, X, attributions, *, topk=0.2, baseline="average
     )
 
 
-@_single_score_doc
+@fill_doc(parameters=_SINGLE_SCORE_DOC)
 def sufficiency(estimator, X, attributions, *, topk=0.2, baseline="average",
                 batch_size=256, device="cpu", random_state=None):
     """Mean drop of the predicted class's probability when the ``topk`` least

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from ..utils.validation import check_time_series
+from ._docstrings import fill_doc
 
 __all__ = [
     "weighted_accuracy_drop_auc",
@@ -218,16 +219,7 @@ def weighted_precision_recall_curve(true_saliency, saliency, *, level="overall",
     return _nanmean(precision), _nanmean(recall), p
 
 
-def weighted_precision_recall_areas(true_saliency, saliency, *, level="overall",
-                                    percentages=None, normalize=True):
-    """AUP, AUR and AUPR of the saliency-weighted precision and recall.
-
-    AUP and AUR are trapezoids of precision and recall over the mass fraction
-    ``p / 100`` (so at most 0.8 for the default levels 10..90 %); AUPR is the
-    trapezoid of precision over recall, sorted by recall. Levels where the
-    precision is undefined are dropped, as the authors' code does.
-
-    Parameters
+_AREA_PARAMETERS_DOC = """Parameters
     ----------
     true_saliency : array-like of bool, shape (n_samples, n_channels, n_timepoints)
         The truly salient cells.
@@ -238,7 +230,20 @@ def weighted_precision_recall_areas(true_saliency, saliency, *, level="overall",
     percentages : array-like of shape (n_levels,), default=None
         Mass levels in percent; ``10, 20, ..., 90`` when None.
     normalize : bool, default=True
-        Absolute value and per-sample min-max rescaling first.
+        Absolute value and per-sample min-max rescaling first."""
+
+
+@fill_doc(parameters=_AREA_PARAMETERS_DOC)
+def weighted_precision_recall_areas(true_saliency, saliency, *, level="overall",
+                                    percentages=None, normalize=True):
+    """AUP, AUR and AUPR of the saliency-weighted precision and recall.
+
+    AUP and AUR are trapezoids of precision and recall over the mass fraction
+    ``p / 100`` (so at most 0.8 for the default levels 10..90 %); AUPR is the
+    trapezoid of precision over recall, sorted by recall. Levels where the
+    precision is undefined are dropped, as the authors' code does.
+
+    %(parameters)s
 
     Returns
     -------
@@ -267,27 +272,7 @@ def weighted_precision_recall_areas(true_saliency, saliency, *, level="overall",
     }
 
 
-_AREA_PARAMETERS_DOC = """Parameters
-    ----------
-    true_saliency : array-like of bool, shape (n_samples, n_channels, n_timepoints)
-        The truly salient cells.
-    saliency : array-like of shape (n_samples, n_channels, n_timepoints)
-        Attributions.
-    level : {"overall", "time", "feature"}, default="overall"
-        See :func:`weighted_precision_recall_curve`.
-    percentages : array-like of shape (n_levels,), default=None
-        Mass levels in percent; ``10, 20, ..., 90`` when None.
-    normalize : bool, default=True
-        Absolute value and per-sample min-max rescaling first."""
-
-
-def _area_doc(func):
-    if func.__doc__:  # None under python -OO
-        func.__doc__ = func.__doc__ % {"parameters": _AREA_PARAMETERS_DOC}
-    return func
-
-
-@_area_doc
+@fill_doc(parameters=_AREA_PARAMETERS_DOC)
 def weighted_aup(true_saliency, saliency, *, level="overall", percentages=None,
                  normalize=True):
     """Area under the saliency-weighted precision curve over the mass fraction.
@@ -314,7 +299,7 @@ def weighted_aup(true_saliency, saliency, *, level="overall", percentages=None,
         normalize=normalize)["aup"]
 
 
-@_area_doc
+@fill_doc(parameters=_AREA_PARAMETERS_DOC)
 def weighted_aur(true_saliency, saliency, *, level="overall", percentages=None,
                  normalize=True):
     """Area under the saliency-weighted recall curve over the mass fraction.
@@ -341,7 +326,7 @@ def weighted_aur(true_saliency, saliency, *, level="overall", percentages=None,
         normalize=normalize)["aur"]
 
 
-@_area_doc
+@fill_doc(parameters=_AREA_PARAMETERS_DOC)
 def weighted_aupr(true_saliency, saliency, *, level="overall", percentages=None,
                   normalize=True):
     """Area under the saliency-weighted precision-recall curve.
