@@ -151,6 +151,44 @@ def test_reference_ties_reproduce_the_reference_loop(white_box):
     assert np.ptp(expected[1][ignored]) > 0.1
 
 
+def test_adam_reproduces_the_contralsp_authors_loop(white_box):
+    # the ContraLSP authors' Dynamask (their benchmarks' fit_multiple): every series'
+    # masks (A, N, T, C) under Adam, each series' loss the mean over the areas,
+    # the regulariser through torch.sort, the losses summed over series
+    X, _, model = white_box
+    x = torch.as_tensor(X[:2])
+    areas, lr, epochs, reg_init, dilation = [0.1, 0.3], 0.1, 40, 0.1, 100.0
+    N, C, T = x.shape
+    masks = torch.full((len(areas), N, T, C), 0.5, requires_grad=True)
+    ref = torch.ones(len(areas), N, T * C)
+    for i, area in enumerate(areas):
+        ref[i, :, : int((1 - area) * T * C)] = 0.0
+    optimizer = torch.optim.Adam([masks], lr=lr)
+    target = model(x).reshape(N, 1, -1)
+    reg = reg_init
+    for _ in range(epochs):
+        pert = gaussian_blur(x, masks.permute(1, 0, 3, 2))  # (N, A, C, T)
+        pred = model(pert.reshape(N * len(areas), C, T)).reshape(N, len(areas), -1)
+        error = ((pred - target) ** 2).mean((1, 2))
+        size = ((ref - masks.reshape(len(areas), N, -1).sort(2).values) ** 2).mean((0, 2))
+        optimizer.zero_grad()
+        (error + reg * size).sum().backward()
+        optimizer.step()
+        masks.data = masks.data.clamp(0, 1)
+        reg *= dilation ** (1 / epochs)
+
+    # Adam's step does not depend on the loss's scale: the same lr per mask
+    ours = Dynamask(model, area=areas, max_epochs=epochs, optimizer="adam", lr=lr,
+                    momentum=0.5, size_reg_init=reg_init, size_reg_dilation=dilation,
+                    blur_window=None, size_reg_ties="reference").fit(X)
+    ours.explain(X[:2])
+    expected = masks.detach().permute(1, 0, 3, 2).numpy()
+    np.testing.assert_allclose(ours.masks_, expected, atol=1e-4)
+    sgd = Dynamask(model, area=areas, max_epochs=epochs, lr=lr, size_reg_init=reg_init,
+                   size_reg_dilation=dilation, size_reg_ties="reference").fit(X)
+    assert np.abs(sgd.explain(X[:2]) - ours.explain(X[:2])).max() > 0.1
+
+
 @pytest.mark.parametrize("rank", [[0, 3, 5], [94, 97, 99], [10, 50, 90], [7, 7, 7]])
 def test_order_statistic_equals_the_sorted_value(rank):
     # low ranks, high ranks (partial selection from either end), spread ranks (sort)
@@ -359,6 +397,7 @@ def test_log_loss_rewards_a_more_confident_prediction(per_step_classifier):
         (dict(loss="cross_entropy"), "not a classifier"),
         (dict(classifier_output="scores"), "classifier_output"),
         (dict(size_reg_ties="position"), "size_reg_ties must be one of"),
+        (dict(optimizer="lbfgs"), "optimizer must be one of"),
     ],
 )
 def test_bad_parameters(white_box, params, match):
