@@ -217,9 +217,10 @@ def test_batched_fit_equals_one_sample_one_area_at_a_time(white_box):
             )
 
 
-def test_deterministic_and_independent_of_batch_size_and_n_jobs(white_box):
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_deterministic_and_independent_of_batch_size_and_n_jobs(white_box, optimizer):
     X, _, model = white_box
-    kwargs = dict(area=[0.1, 0.2], max_epochs=40, **SETTINGS)
+    kwargs = dict(area=[0.1, 0.2], max_epochs=40, **SETTINGS, optimizer=optimizer)
     S1 = Dynamask(model, batch_size=4, **kwargs).fit(X).explain(X)
     S2 = Dynamask(model, batch_size=4, **kwargs).fit(X).explain(X)
     with parallel_config(backend="threading"):
