@@ -162,8 +162,8 @@ class Dynamask(BaseExplainer):
     where ``r_a`` holds ``(1 - a) C T`` zeros then ones and ``lambda_k`` grows
     geometrically from ``size_reg_init`` to ``size_reg_init * size_reg_dilation``
     over the epochs. Masks start at 0.5, are trained by SGD with momentum (or
-    Adam) and clamped to ``[0, 1]`` after each step. Entries of equal value (all of them
-    at the start) share the mean of their partners in ``r_a``: the
+    Adam) and clamped to ``[0, 1]`` after each step. Entries of equal value (all
+    of them at the start) share the mean of their partners in ``r_a``: the
     regulariser favours no entry by its position, and entries the model treats
     alike keep equal values (``size_reg_ties`` reproduces the reference
     implementation's pairing instead).
