@@ -163,8 +163,9 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Training device; ``"auto"`` picks CUDA when available.
     random_state : int, RandomState instance or None, default=None
         Seeds the encoder initialisation and every sampled pair.
-    verbose : bool, default=False
-        Show ``cebra``'s progress bar while training.
+    verbose : int, default=0
+        0 trains silently; above 0 shows ``cebra``'s progress bar over the
+        iterations. A bool is read as 0 or 1.
 
     Attributes
     ----------
@@ -247,7 +248,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         num_hidden_units=32,
         device="cpu",
         random_state=None,
-        verbose=False,
+        verbose=0,
     ):
         self.n_latents = n_latents
         self.n_behavior_latents = n_behavior_latents
@@ -293,6 +294,8 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         _check_int(self.time_offset, "time_offset", 1)
         _check_int(self.time_delta, "time_delta", 1)
         _check_int(self.num_hidden_units, "num_hidden_units", 2)
+        if not isinstance(self.verbose, numbers.Integral) or self.verbose < 0:
+            raise ValueError(f"verbose must be an integer >= 0; got {self.verbose!r}.")
         options = cebra.models.get_options("offset1-model*")
         if self.model_architecture not in options:
             raise ValueError(
@@ -443,7 +446,7 @@ class XCEBRA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     list(encoder.parameters()) + list(criterion.parameters()),
                     lr=self.learning_rate,
                 ),
-                tqdm_on=self.verbose,
+                tqdm_on=self.verbose > 0,
             )
             scheduler = None
             if self.jacobian_reg_weight > 0:
