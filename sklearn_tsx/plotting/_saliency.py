@@ -20,6 +20,13 @@ def _as_map(values, name):
         raise ValueError(
             f"{name} must have shape (n_channels, n_timepoints); got {values.shape}."
         )
+    if not np.isfinite(values).all():
+        n_bad = int((~np.isfinite(values)).sum())
+        raise ValueError(
+            f"{name} holds {n_bad} NaN or infinite value(s) of {values.size}; a heatmap "
+            "of them would be blank. Find where the explainer produced them (for "
+            "example a division by a zero baseline difference)."
+        )
     return values
 
 
@@ -53,8 +60,8 @@ def plot_saliency(attributions, X=None, true_saliency=None, *, absolute=True,
     Raises
     ------
     ValueError
-        When an array is not one sample's ``(n_channels, n_timepoints)`` map or
-        the arrays do not have the same shape.
+        When an array is not one sample's ``(n_channels, n_timepoints)`` map,
+        holds NaN or infinite values, or the arrays do not have the same shape.
 
     Examples
     --------
