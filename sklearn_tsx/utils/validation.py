@@ -33,6 +33,15 @@ def _is_tabular_frame(X):
     )
 
 
+def _is_df_list(X):
+    """sktime's ``df-list``: one ``(n_timepoints, n_channels)`` frame per sample."""
+    return (
+        isinstance(X, list | tuple)
+        and len(X) > 0
+        and all(isinstance(x, pd.DataFrame) for x in X)
+    )
+
+
 def _sktime_to_numpy3d(X, mtype, input_name):
     from sktime.datatypes import check_is_mtype, convert_to
 
@@ -50,6 +59,19 @@ def _sktime_to_numpy3d(X, mtype, input_name):
     return convert_to(X, to_type="numpy3D")
 
 
+def _df_list_to_numpy3d(X, input_name):
+    columns = X[0].columns
+    for i, frame in enumerate(X):
+        if not frame.columns.equals(columns):
+            raise ValueError(
+                f"{input_name} is a list of frames (sktime's 'df-list', one "
+                "(n_timepoints, n_channels) frame per sample) whose channels differ: "
+                f"frame 0 has columns {list(columns)}, frame {i} has "
+                f"{list(frame.columns)}."
+            )
+    return _sktime_to_numpy3d(X, "df-list", input_name)
+
+
 def check_time_series(X, *, input_name="X", estimator=None, dtype=np.float32):
     """Turn a panel of time series into a validated 3-D array.
 
@@ -59,7 +81,9 @@ def check_time_series(X, *, input_name="X", estimator=None, dtype=np.float32):
         One of: a numpy array of shape ``(n_samples, n_channels, n_timepoints)``;
         a 2-D array ``(n_samples, n_timepoints)``, read as univariate; a plain
         numeric ``pandas.DataFrame`` (rows are samples, columns time points); an
-        sktime ``pd-multiindex`` frame; an sktime nested ``pd.DataFrame``.
+        sktime ``pd-multiindex`` frame; an sktime nested ``pd.DataFrame``; a list
+        of ``(n_timepoints, n_channels)`` frames, one per sample (sktime's
+        ``df-list``).
     input_name : str, default="X"
         Name used in error messages.
     estimator : object, default=None
@@ -90,6 +114,8 @@ def check_time_series(X, *, input_name="X", estimator=None, dtype=np.float32):
             X = _sktime_to_numpy3d(X, "pd-multiindex", input_name)
         elif _is_nested_frame(X):
             X = _sktime_to_numpy3d(X, "nested_univ", input_name)
+    elif _is_df_list(X):
+        X = _df_list_to_numpy3d(list(X), input_name)
     if isinstance(X, np.ndarray) and X.ndim not in (2, 3):
         raise ValueError(
             f"{input_name} must be 3-D (n_samples, n_channels, n_timepoints) or 2-D "
