@@ -1,7 +1,10 @@
+import sys
+
 import numpy as np
 import pytest
 
 from sklearn_tsx.datasets import (
+    load_cardano_sentiment,
     load_covid3month,
     load_tecator,
     load_tser_tsfile,
@@ -117,3 +120,42 @@ def test_sktime_shipped_regression_sets():
     assert X.ndim == 3 and len(X) == len(y)
     with pytest.raises(ValueError, match="split"):
         load_covid3month(split="valid")
+
+
+NAN_TARGETS = """@problemName toy
+@timeStamps false
+@univariate true
+@equalLength true
+@seriesLength 3
+@targetLabel true
+@data
+1,2,3:0.5
+4,5,6:NaN
+7,8,9:1.0
+1,1,1:?
+"""
+
+
+def test_load_tser_tsfile_rejects_missing_targets(tmp_path):
+    path = tmp_path / "nan_targets.ts"
+    path.write_text(NAN_TARGETS)
+    with pytest.raises(ValueError, match=r"nan_targets\.ts.*targets.*rows \[1, 3\]"):
+        load_tser_tsfile(path)
+
+
+def test_load_cardano_sentiment():
+    X, y = load_cardano_sentiment()
+    assert X.shape == (107, 2, 24) and y.shape == (107,)
+    assert X.dtype == y.dtype == np.float32 and np.isfinite(y).all()
+    X_train, y_train = load_cardano_sentiment(split="train")
+    X_test, y_test = load_cardano_sentiment(split="test")
+    assert len(X_train) == 74 and len(X_test) == 33
+    np.testing.assert_array_equal(X, np.concatenate([X_train, X_test]))
+    with pytest.raises(ValueError, match="split"):
+        load_cardano_sentiment(split="valid")
+
+
+def test_load_cardano_sentiment_without_aeon(monkeypatch):
+    monkeypatch.setitem(sys.modules, "aeon", None)
+    with pytest.raises(ImportError, match=r"pip install sklearn_tsx\[benchmarks\]"):
+        load_cardano_sentiment()

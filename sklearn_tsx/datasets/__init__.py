@@ -6,9 +6,11 @@ from ._ismail import (
     make_ismail_background,
     make_ismail_dataset,
 )
+from ._magnets_synth import magnets_synthetic_target, make_magnets_synthetic
 from ._state import make_state
 from ._switch_feature import make_switch_feature
 from ._tser import (
+    load_cardano_sentiment,
     load_covid3month,
     load_tecator,
     load_tser_tsfile,
@@ -26,12 +28,15 @@ __all__ = [
     "make_rare_time",
     "make_state",
     "make_switch_feature",
+    "load_cardano_sentiment",
     "load_covid3month",
     "load_tecator",
     "load_tser_tsfile",
     "make_tser_multivariate_interaction",
     "make_tser_multivariate_threshold",
     "make_tser_univariate_threshold",
+    "magnets_synthetic_target",
+    "make_magnets_synthetic",
     "ISMAIL_GEOMETRIES",
     "ISMAIL_PROCESSES",
     "make_ismail_background",

@@ -9,6 +9,7 @@ out in its generator's docstring. Every generator returns a
 of the (channel, time) values the target depends on, and the event parameters.
 """
 
+import importlib.resources
 import numbers
 from pathlib import Path
 
@@ -21,6 +22,7 @@ __all__ = [
     "make_tser_multivariate_interaction",
     "load_tser_tsfile",
     "load_covid3month",
+    "load_cardano_sentiment",
     "load_tecator",
 ]
 
@@ -374,7 +376,8 @@ def load_tser_tsfile(path):
     FileNotFoundError
         When ``path`` does not exist.
     ValueError
-        When the file holds series of unequal length or missing values.
+        When the file holds series of unequal length, missing values, or
+        missing targets (the rows are named).
 
     Examples
     --------
@@ -405,12 +408,23 @@ def load_tser_tsfile(path):
         raise ValueError(
             f"{str(path)!r} holds missing or infinite values; impute them first."
         )
-    return X, np.asarray(y, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32)
+    bad = np.flatnonzero(~np.isfinite(y))
+    if bad.size:
+        raise ValueError(
+            f"{str(path)!r} holds missing or infinite targets in data rows "
+            f"{bad.tolist()} (0-based); drop those series first."
+        )
+    return X, y
+
+
+def _check_split(split):
+    if split not in (None, "train", "test"):
+        raise ValueError(f"split must be None, 'train' or 'test'; got {split!r}.")
 
 
 def _load_sktime(loader, split):
-    if split not in (None, "train", "test"):
-        raise ValueError(f"split must be None, 'train' or 'test'; got {split!r}.")
+    _check_split(split)
     X, y = loader(split=split, return_X_y=True)
     from sktime.datatypes import convert_to
 
@@ -444,6 +458,55 @@ def load_covid3month(split=None):
     from sktime.datasets import load_covid_3month
 
     return _load_sktime(load_covid_3month, split)
+
+
+def load_cardano_sentiment(split=None):
+    """The CardanoSentiment TSER set shipped with aeon (no download).
+
+    107 bivariate series of 24 hourly steps of the Cardano cryptocurrency (74
+    train, 33 test): channel 0 is the price, channel 1 the traded volume; the
+    target is the sentiment score of the day's news. Read from the ``.ts``
+    files inside the installed ``aeon`` package.
+
+    Parameters
+    ----------
+    split : {None, "train", "test"}, default=None
+        Which part; ``None`` returns both, train first.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2, 24), float32
+    y : ndarray of shape (n_samples,), float32
+
+    Raises
+    ------
+    ImportError
+        When aeon is not installed: ``pip install sklearn_tsx[benchmarks]``
+        (or ``pip install aeon``) installs it.
+
+    Examples
+    --------
+    >>> from sklearn_tsx.datasets import load_cardano_sentiment
+    >>> X, y = load_cardano_sentiment(split="train")
+    >>> X.shape, y.shape
+    ((74, 2, 24), (74,))
+    """
+    _check_split(split)
+    try:
+        data = importlib.resources.files("aeon") / "datasets" / "data" / "CardanoSentiment"
+    except ImportError as exc:
+        raise ImportError(
+            "load_cardano_sentiment reads the data files shipped with aeon, which is not "
+            "installed: pip install sklearn_tsx[benchmarks] (or pip install aeon)."
+        ) from exc
+    parts = ["train", "test"] if split is None else [split]
+    loaded = [
+        load_tser_tsfile(data / f"CardanoSentiment_{part.upper()}.ts") for part in parts
+    ]
+    return (
+        np.concatenate([X for X, _ in loaded]),
+        np.concatenate([y for _, y in loaded]),
+    )
 
 
 def load_tecator(split=None):
