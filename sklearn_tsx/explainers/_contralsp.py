@@ -7,9 +7,9 @@ import numbers
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import trange
 
 from ..utils import seeded_torch
+from ..utils._progress import progress
 from ._contralsp_nets import PerturbationNet, TrendNet, gate, l0_penalty, triplet_loss
 from ._mask_losses import check_classifier_output, compared_output
 from .base import BaseExplainer
@@ -113,7 +113,9 @@ class ContraLSP(BaseExplainer):
     random_state : int, RandomState instance or None, default=None
         Seeds the networks' initialisation, the gate noise and the negatives.
     verbose : int, default=0
-        Progress bar over epochs when positive.
+        When positive, progress over the epochs of ``fit`` and, for new
+        samples in ``explain``, over batches and each batch's epochs (plain
+        lines, not an animated bar, when stderr is not a terminal).
 
     Attributes
     ----------
@@ -227,8 +229,8 @@ class ContraLSP(BaseExplainer):
                         for s in range(0, n, self.batch_size)
                     ])
                 curve = []
-                epochs = trange(self.max_epochs, desc="ContraLSP fit",
-                                disable=not self.verbose)
+                epochs = progress(range(self.max_epochs), verbose=self.verbose,
+                                  desc="ContraLSP fit", unit="epoch")
                 for _ in epochs:
                     total = 0.0
                     for start in range(0, n, self.batch_size):
@@ -321,7 +323,9 @@ class ContraLSP(BaseExplainer):
         mu = torch.nn.Parameter(torch.full(X.shape, 0.5, device=device))
         optimizer = torch.optim.Adam([mu], lr=self.lr)
         with _frozen(self.model_.module):
-            for _ in range(self.max_epochs):
+            epochs = progress(range(self.max_epochs), verbose=self.verbose,
+                              desc="ContraLSP", unit="epoch", leave=False)
+            for _ in epochs:
                 noisy = gate(mu, trend, self.sigma * torch.randn_like(x))
                 loss = self._main_loss(x, x_r, noisy.clamp(0, 1), y) + self.alpha * (
                     l0_penalty(gate(mu, trend), self.sigma)

@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 import torch
 
+from ..utils._progress import progress
 from ._mask_losses import check_classifier_output, compared_output, resolve_loss, row_error
 from ._perturbations import PERTURBATIONS, auto_blur_window, perturbation_of
 from .base import BaseExplainer
@@ -262,7 +263,8 @@ class Dynamask(BaseExplainer):
     random_state : int, RandomState instance or None, default=None
         Unused by the optimisation (deterministic); kept for the common interface.
     verbose : int, default=0
-        Progress bar over batches when positive.
+        When positive, progress over batches and over each batch's epochs
+        (plain lines, not an animated bar, when stderr is not a terminal).
 
     Attributes
     ----------
@@ -452,7 +454,9 @@ class Dynamask(BaseExplainer):
             optimizer = torch.optim.SGD([masks], lr=self.lr, momentum=self.momentum)
         growth = math.exp(math.log(self.size_reg_dilation) / self.max_epochs)
         size_weight = self.size_reg_init
-        for _ in range(self.max_epochs):
+        epochs = progress(range(self.max_epochs), verbose=self.verbose, desc="Dynamask",
+                          unit="epoch", leave=False)
+        for _ in epochs:
             loss = sign * self._errors(perturb, masks, y_target)
             if self.time_reg:
                 time_reg = (masks[..., 1:] - masks[..., :-1]).abs().mean((-2, -1))

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
+from ..utils._progress import progress
 from ._batched_gru import bigru_forward, init_bigru
 from ._dynamask import explains_whole_output
 from ._mask_losses import check_classifier_output, compared_output, resolve_loss, row_error
@@ -91,7 +92,8 @@ class ExtremalMask(BaseExplainer):
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights of the perturbation network.
     verbose : int, default=0
-        Progress bar over batches when positive.
+        When positive, progress over batches and over each batch's epochs
+        (plain lines, not an animated bar, when stderr is not a terminal).
 
     Attributes
     ----------
@@ -211,7 +213,9 @@ class ExtremalMask(BaseExplainer):
                 return {k: v.expand(b, *v.shape) for k, v in weights.items()}
             return weights
 
-        for _ in range(self.max_epochs):
+        epochs = progress(range(self.max_epochs), verbose=self.verbose,
+                          desc="ExtremalMask", unit="epoch", leave=False)
+        for _ in epochs:
             m = mask.clamp(0.0, 1.0)
             counterfactual = bigru_forward(per_series(), x)
             if self.mode == "preservation":

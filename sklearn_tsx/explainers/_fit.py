@@ -7,10 +7,10 @@ import torch
 from sklearn.base import is_regressor
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import trange
 
 from ..utils import seeded_torch
 from ..utils._adapters import _unwrap
+from ..utils._progress import progress
 from .base import BaseExplainer
 
 __all__ = ["FIT"]
@@ -110,7 +110,9 @@ class FIT(BaseExplainer):
     random_state : int, RandomState instance or None, default=None
         Seeds generator training and the draws.
     verbose : int, default=0
-        Progress bars when positive.
+        When positive, progress over the generator's training epochs and over
+        the batches of ``explain`` (plain lines, not an animated bar, when
+        stderr is not a terminal).
 
     Attributes
     ----------
@@ -205,7 +207,8 @@ class FIT(BaseExplainer):
             generator = _ConditionalGenerator(X.shape[1], self.hidden_size).to(device)
             optimizer = torch.optim.Adam(generator.parameters(), lr=self.lr)
             data = torch.as_tensor(X, device=device)
-            epochs = trange(self.max_epochs, desc="FIT generator", disable=not self.verbose)
+            epochs = progress(range(self.max_epochs), verbose=self.verbose,
+                              desc="FIT generator", unit="epoch")
             for _ in epochs:
                 total = 0.0
                 for rows in torch.randperm(len(data), device=device).split(self.batch_size):

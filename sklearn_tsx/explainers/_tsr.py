@@ -54,7 +54,9 @@ class TemporalSaliencyRescaling(BaseExplainer):
     random_state : int, RandomState instance or None, default=None
         Seeds the base explainer's random draws; each batch gets its own seed.
     verbose : int, default=0
-        Progress bar over batches when positive.
+        When positive, progress over batches and over each batch's masked
+        copies as they go through the base explainer (plain lines, not an
+        animated bar, when stderr is not a terminal).
 
     Attributes
     ----------
@@ -154,6 +156,7 @@ class TemporalSaliencyRescaling(BaseExplainer):
         attributions = base._explain_rows(
             copies.reshape(-1, n_channels, n_timepoints),
             np.repeat(target, n_timepoints + 1, axis=0), rng,
+            verbose=self.verbose, desc="TSR time copies",
         ).reshape(n, n_timepoints + 1, n_channels, n_timepoints)
         reference = attributions[:, 0]
         delta = np.abs(attributions[:, 1:] - reference[:, None]).sum(axis=(2, 3))
@@ -172,6 +175,7 @@ class TemporalSaliencyRescaling(BaseExplainer):
             attributions = base._explain_rows(
                 copies.reshape(-1, n_channels, n_timepoints),
                 np.repeat(target[sample], n_channels, axis=0), rng,
+                verbose=self.verbose, desc="TSR feature copies",
             ).reshape(len(sample), n_channels, n_channels, n_timepoints)
             delta = np.abs(attributions - reference[sample][:, None]).sum(axis=(2, 3))
             feature_relevance[sample, :, step] = _minmax(delta, axis=1)

@@ -19,10 +19,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
 
 from ..utils import check_target_index, check_time_series, resolve_device
 from ..utils._adapters import as_model_adapter
+from ..utils._progress import progress
 
 __all__ = ["BaseExplainer"]
 
@@ -58,7 +58,8 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds every random draw; each batch gets its own seed drawn up front.
     verbose : int, default=0
-        Show a progress bar over batches when positive.
+        Show progress over batches when positive (plain lines, not an animated
+        bar, when stderr is not a terminal).
 
     Attributes
     ----------
@@ -237,26 +238,29 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
              target[i * self.batch_size : (i + 1) * self.batch_size], seeds[i])
             for i in range(n_batches)
         ]
-        if self.verbose:
-            batches = tqdm(batches, desc=type(self).__name__, unit="batch")
+        batches = progress(batches, verbose=self.verbose, desc=type(self).__name__,
+                           unit="batch")
         return Parallel(n_jobs=self.n_jobs)(
             delayed(self._explain_seeded)(x, t, seed, batch_method)
             for x, t, seed in batches
         )
 
-    def _explain_rows(self, X, target, rng):
+    def _explain_rows(self, X, target, rng, verbose=0, desc=None):
         """Attributions of validated rows with resolved targets, in consecutive
         batches of ``batch_size`` run here, one seed per batch drawn from ``rng``.
 
         For meta-explainers (TSR) that hand many derived rows to a fitted
-        explainer from inside their own worker.
+        explainer from inside their own worker; ``verbose`` shows progress over
+        these batches, labelled ``desc``.
         """
         seeds = rng.integers(np.iinfo(np.int32).max, size=-(-len(X) // self.batch_size))
+        batches = progress(range(len(seeds)), verbose=verbose, desc=desc, unit="batch",
+                           leave=False)
         return np.concatenate([
             self._explain_seeded(X[i * self.batch_size : (i + 1) * self.batch_size],
                                  target[i * self.batch_size : (i + 1) * self.batch_size],
-                                 seed)
-            for i, seed in enumerate(seeds)
+                                 seeds[i])
+            for i in batches
         ])
 
     def _explain_seeded(self, X, target, seed, batch_method=None):
