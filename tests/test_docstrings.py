@@ -19,7 +19,7 @@ from numpydoc.validate import validate
 import sklearn_tsx
 
 PUBLIC_MODULES = ("models", "explainers", "datasets", "metrics", "preprocessing",
-                  "plotting", "utils")
+                  "plotting", "utils", "tabular", "io")
 # numpydoc checks enforced: a docstring exists, every parameter is documented and
 # no unknown one is, and returns / yields are described
 ENFORCED = {"GL08", "PR01", "PR02", "RT01", "YD01"}
