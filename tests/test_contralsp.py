@@ -148,7 +148,7 @@ def test_errors(data):
     with pytest.raises(ValueError, match="channels"):
         explainer.explain(data[:, :2])
     with pytest.raises(ValueError, match="target"):
-        explainer.explain(data, target=0)
+        explainer.explain(data, target=T)  # time steps are 0..T-1
     with pytest.raises(ValueError, match="NaN|nan|infinity"):
         explainer.explain(np.full_like(data, np.nan))
     for params, match in [

@@ -414,11 +414,12 @@ def test_model_without_gradients(white_box):
         Dynamask(black_box).fit(X)
 
 
-def test_target_is_refused(white_box):
+def test_target_is_checked(white_box):
     X, _, model = white_box
     explainer = Dynamask(model, max_epochs=1).fit(X)
-    with pytest.raises(ValueError, match="whole output"):
-        explainer.explain(X, target=0)
+    assert explainer.explain(X, target=0).shape == X.shape  # a sequence model: time step
+    with pytest.raises(ValueError, match="out of range"):
+        explainer.explain(X, target=X.shape[-1])
 
 
 def test_input_not_modified_and_shape_checked(white_box):

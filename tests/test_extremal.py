@@ -141,5 +141,5 @@ def test_model_without_gradients_and_target(white_box):
     black_box = LinearRegression().fit(X.reshape(4, -1), np.arange(4.0))
     with pytest.raises(TypeError, match="offers no gradients"):
         ExtremalMask(black_box).fit(X)
-    with pytest.raises(ValueError, match="whole output"):
-        ExtremalMask(model, max_epochs=1).fit(X).explain(X, target=[0, 0, 0, 0])
+    with pytest.raises(ValueError, match="target"):
+        ExtremalMask(model, max_epochs=1).fit(X).explain(X, target=[0, 0, 0])

@@ -26,7 +26,9 @@ class AugmentedFeatureOcclusion(CaptumExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted model: any kind, black boxes included.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        Any kind, black boxes included.
     n_samples : int, default=10
         Draws per entry.
     {feature_mask}

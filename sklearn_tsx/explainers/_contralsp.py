@@ -11,7 +11,14 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils import seeded_torch
 from ..utils._progress import progress
 from ._contralsp_nets import PerturbationNet, TrendNet, gate, l0_penalty, triplet_loss
-from ._mask_losses import check_classifier_output, compared_output
+from ._mask_losses import (
+    TARGET_DOC,
+    batch_targets,
+    check_classifier_output,
+    compared_output,
+    explained_output,
+    whole_output,
+)
 from .base import BaseExplainer
 
 __all__ = ["ContraLSP"]
@@ -69,8 +76,9 @@ class ContraLSP(BaseExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted, differentiable model to explain (see
-        :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        It must offer gradients.
     alpha : float, default=0.1
         Weight of the l0 gate penalty.
     beta : float, default=0.1
@@ -202,13 +210,14 @@ class ContraLSP(BaseExplainer):
             )
         check_classifier_output(self.classifier_output)
 
-    def _output(self, x):
-        return compared_output(self.model_, x, self.classifier_output)
+    def _output(self, x, target=None):
+        return explained_output(compared_output(self.model_, x, self.classifier_output),
+                                target)
 
-    def _main_loss(self, x, x_r, mask, y):
+    def _main_loss(self, x, x_r, mask, y, target=None):
         if self.mode == "preservation":
-            return torch.mean((self._output(mask * x + (1 - mask) * x_r) - y) ** 2)
-        return -torch.mean((self._output((1 - mask) * x + mask * x_r) - y) ** 2)
+            return torch.mean((self._output(mask * x + (1 - mask) * x_r, target) - y) ** 2)
+        return -torch.mean((self._output((1 - mask) * x + mask * x_r, target) - y) ** 2)
 
     def _fit(self, X, y):
         self._validate_params()
@@ -272,12 +281,7 @@ class ContraLSP(BaseExplainer):
         self._fitted_rows = {_row_key(row): i for i, row in enumerate(X)}
 
     def _resolve_target(self, X, target):
-        if target is not None:
-            raise ValueError(
-                "ContraLSP explains the model's whole output (every class and time "
-                f"step) and takes no target; got target={target!r}. Pass target=None."
-            )
-        return np.zeros(len(X), dtype=np.int64)
+        return whole_output(len(X)) if target is None else super()._resolve_target(X, target)
 
     def explain(self, X, target=None):
         """Masks of ``X``: the learned ones for samples seen in ``fit``, freshly
@@ -287,8 +291,10 @@ class ContraLSP(BaseExplainer):
         ----------
         X : array-like of shape (n_samples, n_channels, n_timepoints)
             Panel to explain.
-        target : None
-            ContraLSP explains the whole output; any other value is refused.
+        {target}
+            With a target, the gates of every sample are learned afresh for
+            that output (networks frozen); the masks learned in ``fit`` are
+            those of the whole output.
 
         Returns
         -------
@@ -302,8 +308,9 @@ class ContraLSP(BaseExplainer):
         do (slightly) on ``batch_size``.
         """
         check_is_fitted(self, "masks_")
+        if target is not None:
+            return super().explain(X, target)
         X = self._check_X(X)
-        self._resolve_target(X, target)
         known = np.asarray([self._fitted_rows.get(_row_key(row), -1) for row in X])
         out = np.empty(X.shape, dtype=np.float32)
         out[known >= 0] = self.masks_[known[known >= 0]]
@@ -316,8 +323,9 @@ class ContraLSP(BaseExplainer):
         device = self._device
         phi, tau = self.perturbation_net_.to(device), self.trend_net_
         x = torch.as_tensor(X, device=device)
+        target = batch_targets(target, device)
         with torch.no_grad():
-            y = self._output(x)
+            y = self._output(x, target)
             x_r = phi(x)
             trend = None if tau is None else tau.to(device)(x)
         mu = torch.nn.Parameter(torch.full(X.shape, 0.5, device=device))
@@ -327,7 +335,7 @@ class ContraLSP(BaseExplainer):
                               desc="ContraLSP", unit="epoch", leave=False)
             for _ in epochs:
                 noisy = gate(mu, trend, self.sigma * torch.randn_like(x))
-                loss = self._main_loss(x, x_r, noisy.clamp(0, 1), y) + self.alpha * (
+                loss = self._main_loss(x, x_r, noisy.clamp(0, 1), y, target) + self.alpha * (
                     l0_penalty(gate(mu, trend), self.sigma)
                 )
                 optimizer.zero_grad()
@@ -335,3 +343,6 @@ class ContraLSP(BaseExplainer):
                 optimizer.step()
         with torch.no_grad():
             return gate(mu, trend).clamp(0, 1)
+
+
+ContraLSP.explain.__doc__ = ContraLSP.explain.__doc__.replace("{target}", TARGET_DOC)

@@ -7,7 +7,16 @@ import numpy as np
 import torch
 
 from ..utils._progress import progress
-from ._mask_losses import check_classifier_output, compared_output, resolve_loss, row_error
+from ._mask_losses import (
+    TARGET_DOC,
+    batch_targets,
+    check_classifier_output,
+    compared_output,
+    explained_output,
+    resolve_loss,
+    row_error,
+    whole_output,
+)
 from ._perturbations import PERTURBATIONS, auto_blur_window, perturbation_of
 from .base import BaseExplainer
 
@@ -136,17 +145,6 @@ def _mask_gradient(loss, masks):
     return torch.zeros_like(masks) if grad is None else grad
 
 
-def explains_whole_output(explainer, target):
-    """Mask methods explain the model's whole output: every class, time step and
-    regression output. A target would be ignored, so it is refused."""
-    if target is not None:
-        raise ValueError(
-            f"{type(explainer).__name__} explains the model's whole output (all "
-            "classes, outputs and time steps at once), so target must be None; "
-            f"got {target!r}."
-        )
-
-
 class Dynamask(BaseExplainer):
     """Dynamic masks (Dynamask) of Crabbé & van der Schaar (2021).
 
@@ -172,8 +170,10 @@ class Dynamask(BaseExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted model to explain; it must offer gradients (an sklearn_tsx
-        model, a skorch net or a torch module).
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        It must offer gradients (an sklearn_tsx model, a skorch net or a
+        torch module).
     area : float or array-like of float, default=0.1
         Fraction of the entries a mask keeps, or a grid of them. Each in (0, 1].
     perturbation : {"gaussian_blur", "fade_moving_average", \
@@ -400,15 +400,15 @@ class Dynamask(BaseExplainer):
         check_classifier_output(self.classifier_output)
         self.loss_ = resolve_loss(self.loss, self.model_)
 
-    def _output(self, x):
-        return compared_output(self.model_, x, self.classifier_output, self.loss_)
+    def _output(self, x, target=None):
+        out = compared_output(self.model_, x, self.classifier_output, self.loss_)
+        return explained_output(out, target)
 
     def _fit(self, X, y):
         self._validate_params()
 
     def _resolve_target(self, X, target):
-        explains_whole_output(self, target)
-        return np.zeros(len(X), dtype=np.int64)
+        return whole_output(len(X)) if target is None else super()._resolve_target(X, target)
 
     def _perturbation(self, x):
         """The operator ``masks -> perturbed x`` of this batch."""
@@ -425,14 +425,16 @@ class Dynamask(BaseExplainer):
             return perturbation_of(x, name, reference=ref)
         return perturbation_of(x, name, window_size=self.window_size)
 
-    def _errors(self, perturb, masks, y_target):
+    def _errors(self, perturb, masks, y_target, target):
         """Error of every mask of ``masks`` (b, A, C, T): shape (b, A)."""
         b, n_areas = masks.shape[:2]
         kept = masks if self.mode == "preservation" else 1.0 - masks
         pert = perturb(kept).reshape(b * n_areas, *masks.shape[2:])
-        pred = self._output(pert)
-        target = y_target.repeat_interleave(n_areas, dim=0)
-        return row_error(pred, target, self.loss_).reshape(b, n_areas)
+        if target is not None:
+            target = target.repeat_interleave(n_areas, dim=0)
+        pred = self._output(pert, target)
+        y_target = y_target.repeat_interleave(n_areas, dim=0)
+        return row_error(pred, y_target, self.loss_).reshape(b, n_areas)
 
     def _explain_batch(self, X, target, rng):
         device = self._device
@@ -440,8 +442,9 @@ class Dynamask(BaseExplainer):
         b, C, T = x.shape
         areas = self.areas_
         n_areas = len(areas)
+        target = batch_targets(target, device)
         with torch.no_grad():
-            y_target = self._output(x)
+            y_target = self._output(x, target)
         sign = 1.0 if self.mode == "preservation" else -1.0
         perturb = self._perturbation(x)
 
@@ -457,7 +460,7 @@ class Dynamask(BaseExplainer):
         epochs = progress(range(self.max_epochs), verbose=self.verbose, desc="Dynamask",
                           unit="epoch", leave=False)
         for _ in epochs:
-            loss = sign * self._errors(perturb, masks, y_target)
+            loss = sign * self._errors(perturb, masks, y_target, target)
             if self.time_reg:
                 time_reg = (masks[..., 1:] - masks[..., :-1]).abs().mean((-2, -1))
                 loss = loss + self.time_reg * time_reg
@@ -474,7 +477,7 @@ class Dynamask(BaseExplainer):
             size_weight *= growth
 
         with torch.no_grad():
-            errors = self._errors(perturb, masks, y_target)
+            errors = self._errors(perturb, masks, y_target, target)
             masks = masks.detach()
             selected = self._select(sign * errors, x, y_target, sign)
         attributions = masks[torch.arange(b, device=device), selected]
@@ -511,9 +514,7 @@ class Dynamask(BaseExplainer):
         ----------
         X : array-like of shape (n_samples, n_channels, n_timepoints)
             Panel to explain.
-        target : None
-            Must be None: Dynamask explains the model's whole output (every
-            class, output and time step).
+        {target}
 
         Returns
         -------
@@ -529,3 +530,6 @@ class Dynamask(BaseExplainer):
         self.errors_ = errors.astype(np.float64)
         self.selected_ = selected.astype(np.int64)
         return attributions.astype(np.float32, copy=False)
+
+
+Dynamask.explain.__doc__ = Dynamask.explain.__doc__.replace("{target}", TARGET_DOC)

@@ -8,8 +8,16 @@ from sklearn.utils import check_random_state
 
 from ..utils._progress import progress
 from ._batched_gru import bigru_forward, init_bigru
-from ._dynamask import explains_whole_output
-from ._mask_losses import check_classifier_output, compared_output, resolve_loss, row_error
+from ._mask_losses import (
+    TARGET_DOC,
+    batch_targets,
+    check_classifier_output,
+    compared_output,
+    explained_output,
+    resolve_loss,
+    row_error,
+    whole_output,
+)
 from .base import BaseExplainer
 
 __all__ = ["ExtremalMask"]
@@ -44,7 +52,9 @@ class ExtremalMask(BaseExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted model to explain; it must offer gradients.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        It must offer gradients.
     mode : {"preservation", "deletion"}, default="preservation"
         Which objective, see above.
     lambda_1 : float, default=1.0
@@ -176,8 +186,9 @@ class ExtremalMask(BaseExplainer):
         check_classifier_output(self.classifier_output)
         self.loss_ = resolve_loss("mse" if self.loss == "auto" else self.loss, self.model_)
 
-    def _output(self, x):
-        return compared_output(self.model_, x, self.classifier_output, self.loss_)
+    def _output(self, x, target=None):
+        out = compared_output(self.model_, x, self.classifier_output, self.loss_)
+        return explained_output(out, target)
 
     def _fit(self, X, y):
         self._validate_params()
@@ -187,18 +198,18 @@ class ExtremalMask(BaseExplainer):
         self.perturbation_init_ = init_bigru(self.n_channels_in_, hidden, generator)
 
     def _resolve_target(self, X, target):
-        explains_whole_output(self, target)
-        return np.zeros(len(X), dtype=np.int64)
+        return whole_output(len(X)) if target is None else super()._resolve_target(X, target)
 
     def _explain_batch(self, X, target, rng):
         device = self._device
         x = torch.as_tensor(X, device=device)
         b = len(x)
+        target = batch_targets(target, device)
         with torch.no_grad():
             if self.mode == "preservation":
-                y_target = self._output(x)
+                y_target = self._output(x, target)
             else:
-                y_target = self._output(torch.zeros_like(x))
+                y_target = self._output(torch.zeros_like(x), target)
         mask = torch.full_like(x, 0.5, requires_grad=True)
         weights = {
             k: (v.to(device) if self.shared_perturbation else v.to(device).expand(b, *v.shape))
@@ -222,7 +233,7 @@ class ExtremalMask(BaseExplainer):
                 pert = m * x + (1 - m) * counterfactual
             else:
                 pert = (1 - m) * x + m * counterfactual
-            error = row_error(self._output(pert), y_target, self.loss_)
+            error = row_error(self._output(pert, target), y_target, self.loss_)
             loss = (
                 error
                 + self.lambda_1 * m.abs().mean((1, 2))
@@ -245,8 +256,7 @@ class ExtremalMask(BaseExplainer):
         ----------
         X : array-like of shape (n_samples, n_channels, n_timepoints)
             Panel to explain.
-        target : None
-            Must be None: the whole output of the model is explained.
+        {target}
 
         Returns
         -------
@@ -260,3 +270,6 @@ class ExtremalMask(BaseExplainer):
         masks, perturbations = (np.concatenate(r) for r in zip(*results))
         self.perturbations_ = perturbations.astype(np.float32, copy=False)
         return masks.astype(np.float32, copy=False)
+
+
+ExtremalMask.explain.__doc__ = ExtremalMask.explain.__doc__.replace("{target}", TARGET_DOC)

@@ -88,7 +88,9 @@ class FIT(BaseExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted classifier to explain.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        A classifier.
     n_samples : int, default=10
         Generator draws per (sample, channel, time step).
     hidden_size : int, default=32
@@ -173,7 +175,7 @@ class FIT(BaseExplainer):
 
     def _check_model(self):
         model = self.model_
-        estimator = _unwrap(self.estimator)
+        estimator = _unwrap(self.estimator_)
         try:
             regressor = is_regressor(estimator)
         except AttributeError:  # torch modules and other objects without sklearn tags

@@ -45,8 +45,9 @@ class Saliency(_GradientExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted differentiable model (see
-        :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        It must offer gradients.
     absolute : bool, default=True
         Return the absolute value of the gradient.
     {common}
@@ -91,7 +92,9 @@ class IntegratedGradients(_GradientExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted differentiable model.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        It must offer gradients.
     {baselines}
     n_steps : int, default=50
         Points on the integration path.
@@ -150,7 +153,9 @@ class SmoothGrad(_GradientExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted differentiable model.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        It must offer gradients.
     n_samples : int, default=10
         Noisy copies per sample.
     stdevs : float, default=0.15
@@ -208,7 +213,9 @@ class DeepLift(_GradientExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted differentiable model.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        It must offer gradients.
     {baselines}
     multiply_by_inputs : bool, default=True
         Multiply the multipliers by (input - baseline) (global attribution);
@@ -261,7 +268,9 @@ class GradientShap(_GradientExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted differentiable model.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        It must offer gradients.
     baselines : {"train", "zeros", "mean", "uniform"} or float, default="train"
         The baseline distribution: training series (learned in ``fit``) drawn
         at random, zeros, the mean training series, uniform noise in [0, 1), or
@@ -338,7 +347,9 @@ class DeepLiftShap(_GradientExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted differentiable model.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        It must offer gradients.
     baselines : {"train", "zeros", "mean", "uniform"} or float, default="train"
         The baseline distribution: training series (learned in ``fit``) drawn
         at random, zeros, the mean training series, uniform noise in [0, 1), or

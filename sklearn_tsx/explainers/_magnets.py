@@ -32,7 +32,9 @@ class MagnetsExplainer(BaseExplainer):
     Parameters
     ----------
     estimator : MagnetsRegressor or MagnetsClassifier
-        The fitted model, possibly inside a :class:`sklearn.frozen.FrozenEstimator`.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        Possibly inside a :class:`sklearn.frozen.FrozenEstimator`.
     batch_size : int, default=64
         Samples per forward pass.
     n_jobs : int or None, default=None
@@ -85,7 +87,7 @@ class MagnetsExplainer(BaseExplainer):
     def _fit(self, X, y):
         from ..models.magnets import _MagnetsBase
 
-        model = _unwrap(self.estimator)
+        model = _unwrap(self.estimator_)
         if not isinstance(model, _MagnetsBase):
             raise TypeError(
                 "MagnetsExplainer explains MagnetsRegressor or MagnetsClassifier "

@@ -4,11 +4,12 @@ Shared by the mask explainers (Dynamask, ExtremalMask, ContraLSP): each row of a
 batch is one mask's perturbed prediction, and its error trains only that mask.
 """
 
+import numpy as np
 import torch
 
 __all__ = [
-    "CLASSIFIER_OUTPUTS", "LOSSES", "check_classifier_output", "compared_output",
-    "resolve_loss", "row_error",
+    "CLASSIFIER_OUTPUTS", "LOSSES", "TARGET_DOC", "batch_targets", "check_classifier_output",
+    "compared_output", "explained_output", "resolve_loss", "row_error", "whole_output",
 ]
 
 LOSSES = ("auto", "mse", "cross_entropy", "log_loss")
@@ -16,6 +17,44 @@ LOSSES = ("auto", "mse", "cross_entropy", "log_loss")
 CLASSIFIER_OUTPUTS = ("logits", "probabilities")
 
 _TINY = 1e-12
+
+# the resolved target of ``target=None``: the whole output, every row of a batch
+_WHOLE_OUTPUT = -1
+
+TARGET_DOC = """target : None, label, int or array-like, default=None
+            ``None`` explains the model's whole output: every class, output and
+            time step at once, as in the method's paper. Otherwise the output
+            explained, as for every explainer (see
+            :meth:`BaseExplainer.explain <sklearn_tsx.explainers.BaseExplainer.explain>`):
+            a class label, an output index or a time step (the class predicted
+            there), one for all samples or one per sample. The error then compares
+            that output only: its squared error for ``loss="mse"``, ``-p log q``
+            of that class for the probability losses, which keeps (preservation)
+            or removes (deletion) the evidence for it."""
+
+
+def whole_output(n_samples):
+    """The resolved target of ``target=None`` for ``n_samples`` samples."""
+    return np.full(n_samples, _WHOLE_OUTPUT, dtype=np.int64)
+
+
+def batch_targets(target, device):
+    """A batch's resolved targets as a tensor, or ``None`` for the whole output."""
+    if target.ndim == 1 and (target == _WHOLE_OUTPUT).all():
+        return None
+    return torch.as_tensor(target, dtype=torch.long, device=device)
+
+
+def explained_output(out, target):
+    """``out`` (``(b, k)``, or ``(b, T, k)`` for sequence models) reduced to each
+    row's explained output, shape ``(b, 1)``: ``target`` holds an output index
+    per row, or a ``(time step, output)`` pair; ``None`` keeps ``out`` whole."""
+    if target is None:
+        return out
+    rows = torch.arange(len(out), device=out.device)
+    if target.ndim == 2:
+        return out[rows, target[:, 0], target[:, 1]][:, None]
+    return out[rows, target][:, None]
 
 
 def check_classifier_output(value):

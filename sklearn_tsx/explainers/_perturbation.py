@@ -33,7 +33,9 @@ class FeatureOcclusion(StepAblationMixin, CaptumExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted model: any kind, black boxes included.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        Any kind, black boxes included.
     window : int, default=1
         Window length in time steps.
     stride : int, default=1
@@ -41,7 +43,7 @@ class FeatureOcclusion(StepAblationMixin, CaptumExplainer):
     channel_window : int or None, default=None
         Window height in channels (slid with stride 1); ``None`` covers all
         channels.
-    {baselines}
+    {perturbation_baselines}
     {common}
 
     Attributes
@@ -49,7 +51,7 @@ class FeatureOcclusion(StepAblationMixin, CaptumExplainer):
     model_ : ModelAdapter
         The wrapped model.
     baseline_ : ndarray of shape (n_channels, n_timepoints)
-        Mean training series, when ``baselines="mean"``.
+        Mean training series, when ``baselines="mean"`` (the default).
 
     Examples
     --------
@@ -64,7 +66,7 @@ class FeatureOcclusion(StepAblationMixin, CaptumExplainer):
     _captum_class = attr.Occlusion
 
     def __init__(self, estimator, *, window=1, stride=1, channel_window=None,
-                 baselines="zeros", batch_size=64, n_jobs=None, device="cpu",
+                 baselines="mean", batch_size=64, n_jobs=None, device="cpu",
                  random_state=None, verbose=0):
         self.estimator = estimator
         self.window = window
@@ -135,8 +137,10 @@ class FeatureAblation(StepAblationMixin, CaptumExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted model: any kind, black boxes included.
-    {baselines}
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        Any kind, black boxes included.
+    {perturbation_baselines}
     {feature_mask}
     {common}
 
@@ -145,7 +149,7 @@ class FeatureAblation(StepAblationMixin, CaptumExplainer):
     model_ : ModelAdapter
         The wrapped model.
     baseline_ : ndarray of shape (n_channels, n_timepoints)
-        Mean training series, when ``baselines="mean"``.
+        Mean training series, when ``baselines="mean"`` (the default).
     feature_mask_ : ndarray of shape (n_channels, n_timepoints)
         The feature groups, when ``feature_mask`` is given.
 
@@ -161,7 +165,7 @@ class FeatureAblation(StepAblationMixin, CaptumExplainer):
 
     _captum_class = attr.FeatureAblation
 
-    def __init__(self, estimator, *, baselines="zeros", feature_mask=None, batch_size=64,
+    def __init__(self, estimator, *, baselines="mean", feature_mask=None, batch_size=64,
                  n_jobs=None, device="cpu", random_state=None, verbose=0):
         self.estimator = estimator
         self.baselines = baselines
@@ -192,7 +196,9 @@ class FeaturePermutation(CaptumExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted model: any kind, black boxes included.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        Any kind, black boxes included.
     {feature_mask}
     {common}
 
@@ -259,8 +265,10 @@ class ShapleyValueSampling(StepShapleyMixin, CaptumExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted model: any kind, black boxes included.
-    {baselines}
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        Any kind, black boxes included.
+    {perturbation_baselines}
     {feature_mask}
     n_samples : int, default=25
         Random orderings.
@@ -271,7 +279,7 @@ class ShapleyValueSampling(StepShapleyMixin, CaptumExplainer):
     model_ : ModelAdapter
         The wrapped model.
     baseline_ : ndarray of shape (n_channels, n_timepoints)
-        Mean training series, when ``baselines="mean"``.
+        Mean training series, when ``baselines="mean"`` (the default).
     feature_mask_ : ndarray of shape (n_channels, n_timepoints)
         The feature groups, when ``feature_mask`` is given.
 
@@ -288,7 +296,7 @@ class ShapleyValueSampling(StepShapleyMixin, CaptumExplainer):
 
     _captum_class = attr.ShapleyValueSampling
 
-    def __init__(self, estimator, *, baselines="zeros", feature_mask=None, n_samples=25,
+    def __init__(self, estimator, *, baselines="mean", feature_mask=None, n_samples=25,
                  batch_size=64, n_jobs=None, device="cpu", random_state=None, verbose=0):
         self.estimator = estimator
         self.baselines = baselines
@@ -323,7 +331,9 @@ class Lime(StepLimeMixin, CaptumExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted model: any kind, black boxes included.
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        Any kind, black boxes included.
     {baselines}
     {feature_mask}
     n_samples : int, default=50

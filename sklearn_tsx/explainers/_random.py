@@ -14,7 +14,9 @@ class RandomExplainer(BaseExplainer):
     Parameters
     ----------
     estimator : object
-        The fitted model (only used to check the input shape).
+        The model to explain: used as it is when fitted, else cloned and
+        fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
+        Only used to check the input shape.
     batch_size : int, default=64
         Samples per batch.
     n_jobs : int or None, default=None

@@ -38,8 +38,10 @@ class TemporalSaliencyRescaling(BaseExplainer):
     ----------
     base_explainer : BaseExplainer
         An unfitted explainer of the library, holding the model to explain;
-        cloned (keeping the model itself) and fitted in ``fit``. Its
-        ``batch_size`` sets the rows per base call; its ``device`` is used.
+        cloned (keeping the model itself) and fitted in ``fit``, which fits a
+        clone of an unfitted model once, there (see
+        :class:`~sklearn_tsx.explainers.BaseExplainer`). Its ``batch_size`` sets
+        the rows per base call; its ``device`` is used.
     percentile : float, default=55
         Threshold on the rescaled time relevance, in [0, 100).
     mask_value : float or "first", default=0.0
@@ -62,6 +64,8 @@ class TemporalSaliencyRescaling(BaseExplainer):
     ----------
     base_explainer_ : BaseExplainer
         The fitted base explainer.
+    estimator_ : object
+        The explained model, ``base_explainer_.estimator_``.
     model_ : ModelAdapter
         The wrapped model, shared with ``base_explainer_``.
     n_channels_in_, n_timepoints_in_ : int
@@ -102,8 +106,9 @@ class TemporalSaliencyRescaling(BaseExplainer):
         ----------
         X : array-like of shape (n_samples, n_channels, n_timepoints)
             Training panel.
-        y : array-like, default=None
-            Passed to the base explainer's ``fit``.
+        y : array-like of shape (n_samples,) or None, default=None
+            Passed to the base explainer's ``fit``: the targets on which an
+            unfitted model is fitted.
 
         Returns
         -------
@@ -123,16 +128,17 @@ class TemporalSaliencyRescaling(BaseExplainer):
             raise ValueError(
                 f"mask_value must be a finite number or 'first'; got {self.mask_value!r}."
             )
-        X = check_time_series(X, estimator=self)
+        shape = check_time_series(X, estimator=self).shape
         base = clone(self.base_explainer)
         if "estimator" in base.get_params(deep=False):
-            # clone also clones the explained model, which for an sklearn model
-            # means an unfitted copy; TSR explains the very model it was given
+            # clone would unfit a fitted model: the base explainer gets the model
+            # as given, and fits a clone of it only if it is unfitted
             base.set_params(estimator=self.base_explainer.estimator)
         self.base_explainer_ = base.fit(X, y)
+        self.estimator_ = self.base_explainer_.estimator_
         self.model_ = self.base_explainer_.model_
-        self.n_channels_in_, self.n_timepoints_in_ = X.shape[1:]
-        self.n_features_in_ = X.shape[1] * X.shape[2]
+        self.n_channels_in_, self.n_timepoints_in_ = shape[1:]
+        self.n_features_in_ = shape[1] * shape[2]
         return self
 
     @property

@@ -15,13 +15,14 @@ from abc import abstractmethod
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_target_index, check_time_series, resolve_device
-from ..utils._adapters import as_model_adapter
+from ..utils._adapters import NOT_FITTED, _unwrap, as_model_adapter, is_fitted_model
 from ..utils._progress import progress
 
 __all__ = ["BaseExplainer"]
@@ -33,6 +34,23 @@ __all__ = ["BaseExplainer"]
 _TORCH_GLOBAL_RNG = threading.RLock()
 
 
+def fitted_estimator(estimator, X, y):
+    """``estimator`` itself when it is fitted, else a clone of it fitted on
+    ``(X, y)``."""
+    if is_fitted_model(estimator):
+        return estimator
+    model = _unwrap(estimator)
+    if model is not estimator:
+        raise NotFittedError(
+            f"The FrozenEstimator holds an unfitted {type(model).__name__}: fit the "
+            "model before freezing it, or pass it unfrozen with y to the "
+            "explainer's fit."
+        )
+    if y is None:
+        raise NotFittedError(NOT_FITTED.format(name=type(model).__name__))
+    return clone(estimator).fit(X, y)
+
+
 class BaseExplainer(TransformerMixin, BaseEstimator):
     """Base class of all explainers.
 
@@ -41,13 +59,34 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
     Class attribute ``requires_gradients`` marks methods that differentiate the
     model.
 
+    An explainer is a meta-estimator, with the semantics of
+    :class:`sklearn.feature_selection.SelectFromModel`: a fitted ``estimator``
+    is explained as it is; an unfitted one is cloned and fitted in
+    ``fit(X, y)`` on ``X`` and ``y`` as given (``estimator_`` holds the model
+    explained). So an explainer in a :class:`~sklearn.pipeline.Pipeline`, in
+    :func:`~sklearn.model_selection.cross_val_score` or in
+    :class:`~sklearn.model_selection.GridSearchCV`, which clone it (and a clone
+    of a fitted model is unfitted), refits the model on each training fold. To
+    explain one fitted model in every fold while tuning the explainer's own
+    parameters, wrap it in :class:`sklearn.frozen.FrozenEstimator`, which
+    ``clone`` leaves as it is. An unfitted model and no ``y`` is an error that
+    names both ways out.
+
+    Targets are class labels, as ``predict`` returns them, for classifiers that
+    record their ``classes_``; class indices for models without them (torch
+    modules, skorch nets fitted without classes); output indices for
+    regressors; time steps for sequence models.
+
     Parameters
     ----------
     estimator : object
-        The fitted model to explain: an sklearn_tsx estimator, a skorch net, a
-        torch ``nn.Module``, a :class:`sklearn.frozen.FrozenEstimator` around one
-        of them, or, for black-box methods, any fitted model with
-        ``predict_proba`` / ``predict``.
+        The model to explain, fitted or not (see above): an sklearn_tsx
+        estimator, a skorch net, a torch ``nn.Module``, a
+        :class:`sklearn.frozen.FrozenEstimator` around one of them, or, for
+        black-box methods, any model with ``predict_proba`` / ``predict``
+        (sktime and aeon estimators, scikit-learn models fitted on flattened
+        ``(n, C * T)`` tables, pipelines; see
+        :func:`sklearn_tsx.utils.as_model_adapter`).
     batch_size : int, default=64
         Samples per batch (per forward pass of the model, before any expansion
         the method itself does).
@@ -63,8 +102,11 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
+    estimator_ : object
+        The explained model: ``estimator`` itself when it was fitted, else a
+        clone of it fitted in ``fit``.
     model_ : ModelAdapter
-        The wrapped model.
+        The wrapped ``estimator_``.
     n_channels_in_, n_timepoints_in_ : int
         Shape of the panel seen in ``fit``.
     n_features_in_ : int
@@ -110,25 +152,28 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
             )
 
     def fit(self, X, y=None):
-        """Validate the model and the data, and learn what the method needs.
+        """Fit the model if it is not fitted, validate it and the data, and learn
+        what the method needs.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_channels, n_timepoints)
             Training panel, in any format accepted by
             :func:`sklearn_tsx.utils.check_time_series`.
-        y : array-like, default=None
-            Targets, used by the methods that learn from them.
+        y : array-like of shape (n_samples,) or None, default=None
+            Targets of ``X``: an unfitted ``estimator`` is cloned and fitted on
+            ``X`` (as given) and ``y``; ignored when it is fitted.
 
         Returns
         -------
         self : object
         """
         self._validate_common_params()
-        X = check_time_series(X, estimator=self)
-        self.n_channels_in_, self.n_timepoints_in_ = X.shape[1:]
-        self.n_features_in_ = X.shape[1] * X.shape[2]
-        self.model_ = as_model_adapter(self.estimator, *X.shape[1:])
+        X_3d = check_time_series(X, estimator=self)
+        self.n_channels_in_, self.n_timepoints_in_ = X_3d.shape[1:]
+        self.n_features_in_ = X_3d.shape[1] * X_3d.shape[2]
+        self.estimator_ = fitted_estimator(self.estimator, X, y)
+        self.model_ = as_model_adapter(self.estimator_, *X_3d.shape[1:])
         if self.requires_gradients and not self.model_.has_gradients:
             raise TypeError(
                 f"{type(self).__name__} differentiates the model, but {self.model_.name} "
@@ -136,7 +181,7 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
                 "perturbation method such as FeatureAblation or FeatureOcclusion, or "
                 "pass a torch model."
             )
-        self._fit(X, y)
+        self._fit(X_3d, y)
         return self
 
     def _fit(self, X, y):
@@ -174,8 +219,9 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         series; a ``(time step, output)`` pair for sequence models.
 
         ``None`` picks the predicted class for classifiers and output 0 for
-        single-output regressors; for sequence models ``target`` is the explained
-        time step (default: the last one).
+        single-output regressors; class labels become their indices; for
+        sequence models ``target`` is the explained time step (default: the
+        last one).
         """
         n = len(X)
         model = self.model_
@@ -188,6 +234,9 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
             return np.stack([steps, outputs], axis=1)
         if target is None and model.is_classifier:
             return self._scores(X).argmax(axis=1).astype(np.int64)
+        if model.is_classifier and model.classes is not None:
+            return check_target_index(target, n, model.n_outputs, labels=model.classes,
+                                      name="target (class label)")
         name = "target (class index)" if model.is_classifier else "target (output index)"
         return check_target_index(target, n, model.n_outputs, name=name)
 
@@ -211,11 +260,14 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_channels, n_timepoints)
             Panel to explain.
-        target : int, array-like of int or None, default=None
-            Class index (classifiers), output index (multi-output regressors) or
-            time step (sequence models), one for all samples or one per sample.
-            ``None`` explains the predicted class, the single output, or the
-            last time step.
+        target : label, int, array-like or None, default=None
+            Class label as ``predict`` returns it (classifiers with
+            ``classes_``; a class index for those without, such as torch
+            modules), output index (multi-output regressors) or time step
+            (sequence models), one for all samples or one per sample:
+            ``target=model.predict(X)`` explains each predicted class. ``None``
+            explains the predicted class, the single output, or the last time
+            step.
 
         Returns
         -------

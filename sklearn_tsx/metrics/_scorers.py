@@ -40,7 +40,7 @@ class _ExplanationScorer:
                 )
             return self._sign * float(self._func(y, attributions, **self._kwargs))
         value = _faithfulness.faithfulness_curves(
-            explainer.estimator, X, attributions, metrics=[self._name],
+            explainer.estimator_, X, attributions, metrics=[self._name],
             device=getattr(explainer, "device", "cpu"), **self._kwargs,
         )[self._name].mean()
         return self._sign * float(value)
@@ -57,13 +57,14 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
     Ground-truth metrics compare ``explainer.explain(X)`` with the true saliency
     maps passed as ``y`` (an array of the shape of ``X``). Faithfulness metrics need
     no ``y``: they substitute the top-ranked entries and watch the explained
-    classifier (``explainer.estimator``). Metrics where lower is better are negated,
+    classifier (``explainer.estimator_``). Metrics where lower is better are negated,
     as in scikit-learn's ``neg_*`` scorers, so larger is always better.
 
     Inside :class:`~sklearn.model_selection.GridSearchCV` the explainer is cloned,
-    and a clone of a fitted model is unfitted: wrap the model in
-    :class:`sklearn.frozen.FrozenEstimator` (or pass a torch module) so every clone
-    explains the same fitted model.
+    and a clone of a fitted model is unfitted: each fold then fits the model on
+    its training part (``y`` must hold the model's targets), or, with the model
+    wrapped in :class:`sklearn.frozen.FrozenEstimator` (or a torch module), every
+    clone explains the same fitted model.
 
     Parameters
     ----------

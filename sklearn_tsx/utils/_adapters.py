@@ -2,7 +2,8 @@
 
 An explainer may be handed a fitted sklearn_tsx estimator, a fitted skorch net, a
 torch ``nn.Module``, a :class:`sklearn.frozen.FrozenEstimator` around any of them,
-or (for black-box methods) any fitted object with ``predict_proba`` / ``predict``.
+or (for black-box methods) any fitted object with ``predict_proba`` / ``predict``:
+sktime and aeon estimators, scikit-learn models and pipelines.
 :func:`as_model_adapter` turns each into a :class:`ModelAdapter`, whose
 :meth:`~ModelAdapter.forward` maps a ``(batch, C, T)`` tensor to the explained
 scores: class probabilities for classifiers, predictions for regressors.
@@ -18,12 +19,56 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["ModelAdapter", "as_model_adapter"]
 
+NOT_FITTED = (
+    "The explained model ({name}) is not fitted. Either pass the targets y to the "
+    "explainer's fit, which then fits a clone of the model (as Pipeline, "
+    "cross_val_score and GridSearchCV do), or pass a fitted model, wrapped in "
+    "sklearn.frozen.FrozenEstimator to stay fitted through clone."
+)
+
 
 def _unwrap(estimator):
     """Strip ``FrozenEstimator`` layers."""
     while type(estimator).__name__ == "FrozenEstimator" and hasattr(estimator, "estimator"):
         estimator = estimator.estimator
     return estimator
+
+
+def _skbase_fitted(model):
+    """sktime's and aeon's own fitted flag (``is_fitted``), or ``None`` for other
+    models; scikit-learn's check fails on sktime estimators (no
+    ``__sklearn_tags__``)."""
+    fitted = getattr(model, "is_fitted", None)
+    return bool(fitted) if isinstance(fitted, (bool, np.bool_)) else None
+
+
+def is_fitted_model(estimator):
+    """Whether ``estimator`` can be explained as it is.
+
+    Torch modules always can; sktime and aeon estimators answer with their own
+    ``is_fitted``; a pipeline is fitted when all its steps are; other models go
+    through :func:`sklearn.utils.validation.check_is_fitted` (skorch nets answer
+    there whether they are initialized). An object that cannot be fitted (no
+    ``fit``) counts as fitted.
+    """
+    model = _unwrap(estimator)
+    if isinstance(model, torch.nn.Module):
+        return True
+    if hasattr(model, "steps"):
+        return all(is_fitted_model(step) for _, step in model.steps
+                   if step is not None and not isinstance(step, str))
+    fitted = _skbase_fitted(model)
+    if fitted is not None:
+        return fitted
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        return False
+    except TypeError:  # no fit method: nothing to fit
+        return True
+    except AttributeError:  # a duck-typed estimator without sklearn tags
+        return any(k.endswith("_") and not k.startswith("__") for k in vars(model))
+    return True
 
 
 class ModelAdapter:
@@ -45,6 +90,9 @@ class ModelAdapter:
         ``(batch, T, n_outputs)`` instead of ``(batch, n_outputs)``.
     n_outputs : int, default=1
         Number of classes or regression outputs.
+    classes : array-like or None, default=None
+        Class labels, in the order of the outputs; explainers then take targets
+        by label. ``None`` (models without ``classes_``): targets are indices.
     softmax : bool, default=False
         Whether a softmax turns the module's outputs (logits) into the
         explained probabilities.
@@ -70,12 +118,14 @@ class ModelAdapter:
     """
 
     def __init__(self, *, module=None, predict_fn=None, is_classifier=False, sequence=False,
-                 n_outputs=1, softmax=False, flatten_input=False, name="model"):
+                 n_outputs=1, classes=None, softmax=False, flatten_input=False,
+                 name="model"):
         self.module = module
         self.predict_fn = predict_fn
         self.is_classifier = is_classifier
         self.sequence = sequence
         self.n_outputs = n_outputs
+        self.classes = classes
         self.softmax = softmax
         self.flatten_input = flatten_input
         self.name = name
@@ -154,14 +204,58 @@ class ModelAdapter:
 
 
 def _takes_panels(model):
-    """Whether ``model`` reads ``(n, C, T)`` panels itself: an sklearn_tsx
-    estimator, or a pipeline that starts with one (they record
-    ``n_channels_in_``). Other fitted models get flattened ``(n, C * T)`` tables
-    when they were fitted on that many columns."""
+    """Why ``model`` reads ``(n, C, T)`` panels itself, or ``None``: an
+    sklearn_tsx estimator or a pipeline that starts with one (they record
+    ``n_channels_in_``), or an sktime / aeon estimator."""
     model = _unwrap(model)
+    if _skbase_fitted(model) is not None:
+        return "an sktime / aeon estimator"
     while hasattr(model, "steps"):  # Pipeline, possibly nested
         model = _unwrap(model.steps[0][1])
-    return hasattr(model, "n_channels_in_")
+    if hasattr(model, "n_channels_in_"):
+        return f"{type(model).__name__} records n_channels_in_"
+    return None
+
+
+def _black_box_input(model, n_channels, n_timepoints):
+    """Whether ``model`` gets flattened ``(n, C * T)`` tables, and why."""
+    panels = _takes_panels(model)
+    if panels:
+        return False, f"(n, {n_channels}, {n_timepoints}) panels ({panels})"
+    n_features = getattr(model, "n_features_in_", None)
+    n_entries = n_channels * n_timepoints
+    if n_features == n_entries:
+        return True, (
+            f"flattened (n, {n_entries}) tables (it was fitted on {n_features} "
+            f"columns = {n_channels} channels x {n_timepoints} time points)"
+        )
+    why = ("it records no n_features_in_" if n_features is None else
+           f"its n_features_in_ ({n_features}) is not {n_channels} channels x "
+           f"{n_timepoints} time points")
+    return False, f"(n, {n_channels}, {n_timepoints}) panels ({why})"
+
+
+def _probe_predictions(predict_fn, flatten, n_channels, n_timepoints, name, how):
+    """Shape of the black box's output on two zero series, or an error that says
+    what was tried."""
+    x = np.zeros((2, n_channels, n_timepoints), dtype=np.float32)
+    try:
+        out = np.asarray(predict_fn(x.reshape(2, -1) if flatten else x), dtype=np.float32)
+    except Exception as exc:
+        raise TypeError(
+            f"{name} cannot be explained as a black box: called its "
+            f"{predict_fn.__name__} on {how}, which failed with "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    return out.shape
+
+
+def _classes(model, n_outputs):
+    """The model's class labels when they match its outputs, else ``None``."""
+    classes = getattr(model, "classes_", None)
+    if classes is None or np.ndim(classes) != 1 or len(classes) != n_outputs:
+        return None
+    return np.asarray(classes)
 
 
 def _probe_outputs(module, n_channels, n_timepoints):
@@ -178,17 +272,36 @@ def _probe_outputs(module, n_channels, n_timepoints):
 
 
 def as_model_adapter(estimator, n_channels, n_timepoints):
-    """Wrap ``estimator`` in a :class:`ModelAdapter`.
+    """Wrap a fitted model in a :class:`ModelAdapter`.
+
+    What the adapter decides, in order:
+
+    - a torch ``nn.Module`` (always fitted) is differentiated; its output shape
+      on a probe batch tells a sequence model (``(batch, T, k)``) and the number
+      of outputs;
+    - a model that is not fitted gets a ``NotFittedError`` naming the two ways
+      out (fitted: sktime and aeon estimators by their own ``is_fitted``,
+      pipelines when all their steps are, others by
+      :func:`sklearn.utils.validation.check_is_fitted`);
+    - an sklearn_tsx estimator or a skorch net is differentiated through its
+      ``module_``; a classifier's logits go through a softmax;
+    - any other model with ``predict_proba`` (a classifier, its scores the
+      probabilities) or ``predict`` (a regressor) is a black box, without
+      gradients. It gets ``(n, C, T)`` panels when it reads them itself
+      (sktime and aeon estimators, sklearn_tsx estimators and pipelines that
+      start with one), flattened ``(n, C * T)`` tables when it was fitted on
+      ``C * T`` columns (``n_features_in_``, whatever ``C``), panels otherwise.
+      It is called once on two zero series; if that fails, the error says what
+      was tried.
+
+    A classifier's ``classes_`` become the adapter's ``classes``, so explainers
+    take targets by label.
 
     Parameters
     ----------
     estimator : object
-        A fitted sklearn_tsx estimator, a fitted skorch net, a torch module, a
-        ``FrozenEstimator`` around one of these, or a fitted model with
-        ``predict_proba`` or ``predict``. Such a model receives ``(n, C, T)``
-        panels, or flattened ``(n, C * T)`` tables when it was fitted on
-        ``C * T`` columns (``n_features_in_``) and does not read panels
-        itself (sklearn_tsx estimators, and pipelines that start with one, do).
+        A fitted model of one of the kinds above, possibly inside
+        :class:`sklearn.frozen.FrozenEstimator`.
     n_channels, n_timepoints : int
         The shape of the series the explainer will see.
 
@@ -199,13 +312,15 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
     Raises
     ------
     NotFittedError
-        When a scikit-learn or skorch model is not fitted.
+        When the model is not fitted.
     TypeError
-        When ``estimator`` is none of the accepted kinds.
+        When ``estimator`` is none of the accepted kinds, or a black box fails
+        on the input it was given.
 
     Examples
     --------
     >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
     >>> from sklearn_tsx.models import GRUClassifier
     >>> from sklearn_tsx.utils import as_model_adapter
     >>> X = np.random.default_rng(0).normal(size=(20, 2, 8)).astype(np.float32)
@@ -213,6 +328,10 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
     >>> model = as_model_adapter(clf.fit(X, np.arange(20) % 3), n_channels=2, n_timepoints=8)
     >>> model.is_classifier, model.n_outputs, model.sequence, model.has_gradients
     (True, 3, False, True)
+    >>> ridge = Ridge().fit(X.reshape(20, -1), X.sum(axis=(1, 2)))
+    >>> model = as_model_adapter(ridge, n_channels=2, n_timepoints=8)
+    >>> model.has_gradients, model.flatten_input
+    (False, True)
     """
     model = _unwrap(estimator)
     name = type(model).__name__
@@ -221,49 +340,31 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
         return ModelAdapter(
             module=model, sequence=len(shape) == 3, n_outputs=shape[-1], name=name
         )
-    if hasattr(model, "module_") or hasattr(model, "initialized_"):
+    if not any(hasattr(model, a) for a in ("module_", "predict_proba", "predict")):
+        raise TypeError(
+            "estimator must be a fitted sklearn_tsx model, a fitted skorch net, a "
+            "torch nn.Module or a fitted model with predict/predict_proba; got "
+            f"{name}."
+        )
+    if not is_fitted_model(model):
+        raise NotFittedError(NOT_FITTED.format(name=name))
+    if hasattr(model, "module_"):
         # skorch nets and sklearn_tsx estimators
-        try:
-            if hasattr(model, "initialized_"):
-                if not model.initialized_:
-                    raise NotFittedError(f"The skorch net {name} is not initialized.")
-            else:
-                check_is_fitted(model)
-        except NotFittedError as exc:
-            raise NotFittedError(
-                f"The explained model ({name}) is not fitted: fit it first."
-            ) from exc
         module = model.module_
         shape = _probe_outputs(module, n_channels, n_timepoints)
         classifier = is_classifier(model) or hasattr(model, "classes_")
         return ModelAdapter(
             module=module, is_classifier=classifier, softmax=classifier,
-            sequence=len(shape) == 3, n_outputs=shape[-1], name=name,
+            sequence=len(shape) == 3, n_outputs=shape[-1],
+            classes=_classes(model, shape[-1]) if classifier else None, name=name,
         )
-    if hasattr(model, "predict_proba") or hasattr(model, "predict"):
-        try:
-            check_is_fitted(model)
-        except NotFittedError as exc:
-            raise NotFittedError(
-                f"The explained model ({name}) is not fitted: fit it first."
-            ) from exc
-        except TypeError:
-            pass
-        flatten = (
-            getattr(model, "n_features_in_", None) == n_channels * n_timepoints
-            and n_channels > 1
-            and not _takes_panels(model)
-        )
-        if hasattr(model, "predict_proba"):
-            return ModelAdapter(
-                predict_fn=model.predict_proba, is_classifier=True,
-                n_outputs=len(model.classes_), flatten_input=flatten, name=name,
-            )
-        return ModelAdapter(
-            predict_fn=model.predict, n_outputs=getattr(model, "n_outputs_", 1),
-            flatten_input=flatten, name=name,
-        )
-    raise TypeError(
-        "estimator must be a fitted sklearn_tsx model, a fitted skorch net, a torch "
-        f"nn.Module or a fitted model with predict/predict_proba; got {name}."
+    classifier = hasattr(model, "predict_proba")
+    predict_fn = model.predict_proba if classifier else model.predict
+    flatten, how = _black_box_input(model, n_channels, n_timepoints)
+    shape = _probe_predictions(predict_fn, flatten, n_channels, n_timepoints, name, how)
+    n_outputs = shape[1] if len(shape) > 1 else 1
+    return ModelAdapter(
+        predict_fn=predict_fn, is_classifier=classifier, n_outputs=n_outputs,
+        classes=_classes(model, n_outputs) if classifier else None,
+        flatten_input=flatten, name=name,
     )

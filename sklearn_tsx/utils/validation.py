@@ -217,17 +217,46 @@ def validate_time_series_data(estimator, X, y="no_validation", *, reset=True, **
     return X_3d, out[1]
 
 
-def check_target_index(target, n_samples, n_targets, *, name="target"):
+def _label_positions(target, n_samples, labels, name):
+    """Each target label's position in ``labels``, one per sample."""
+    labels = np.asarray(labels)
+    position = {label: i for i, label in enumerate(labels.tolist())}
+    values = np.asarray(target)
+    if values.ndim == 0:
+        values = np.full(n_samples, values.item(), dtype=object)
+    elif values.ndim != 1 or len(values) != n_samples:
+        raise ValueError(
+            f"{name} must be a class label or an array of {n_samples} labels, one per "
+            f"sample; got shape {values.shape}."
+        )
+    out = np.empty(n_samples, dtype=np.int64)
+    for i, value in enumerate(values.tolist()):
+        index = position.get(value)
+        if index is None:
+            raise ValueError(
+                f"{name}: {value!r} is not a class label of the model; its labels are "
+                f"{labels.tolist()} (targets are labels, as predict returns them)."
+            )
+        out[i] = index
+    return out
+
+
+def check_target_index(target, n_samples, n_targets, *, labels=None, name="target"):
     """Validate an explanation target and broadcast it to one index per sample.
 
     Parameters
     ----------
-    target : None, int or array-like of int
-        ``None`` selects index 0 (``n_targets == 1``) and is refused otherwise.
+    target : None, int, label or array-like
+        Indices in ``[0, n_targets)``, or, when ``labels`` is given, labels
+        among them. ``None`` selects index 0 (``n_targets == 1``) and is refused
+        otherwise.
     n_samples : int
         Number of samples explained.
     n_targets : int
         Number of valid indices (classes, outputs or time steps).
+    labels : array-like of shape (n_targets,) or None, default=None
+        The labels of the indices (a classifier's ``classes_``): ``target``
+        then holds labels, each turned into its position in ``labels``.
     name : str, default="target"
         Name used in error messages.
 
@@ -239,7 +268,8 @@ def check_target_index(target, n_samples, n_targets, *, name="target"):
     ------
     ValueError
         When ``target`` is missing for a model of several outputs, has the wrong
-        length, or holds an index outside ``[0, n_targets)``.
+        length, holds an index outside ``[0, n_targets)``, or a value that is
+        not one of ``labels`` (the error lists them).
 
     Examples
     --------
@@ -248,6 +278,9 @@ def check_target_index(target, n_samples, n_targets, *, name="target"):
     array([2, 2, 2])
     >>> check_target_index(None, n_samples=2, n_targets=1)
     array([0, 0])
+    >>> check_target_index(["dog", "cat"], n_samples=2, n_targets=2,
+    ...                    labels=["cat", "dog"])
+    array([1, 0])
     """
     if target is None:
         if n_targets != 1:
@@ -255,6 +288,8 @@ def check_target_index(target, n_samples, n_targets, *, name="target"):
                 f"{name} must be given: the model has {n_targets} outputs to choose from."
             )
         return np.zeros(n_samples, dtype=np.int64)
+    if labels is not None:
+        return _label_positions(target, n_samples, labels, name)
     if isinstance(target, numbers.Integral):
         target = np.full(n_samples, target, dtype=np.int64)
     else:
