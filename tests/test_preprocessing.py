@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_tsx.models import GRURegressor
@@ -12,7 +13,8 @@ from sklearn_tsx.preprocessing import TimeSeriesStandardScaler
 @parametrize_with_checks(
     [
         TimeSeriesStandardScaler(),
-        TimeSeriesStandardScaler(per_sample=True),
+        TimeSeriesStandardScaler(per="timepoint"),
+        TimeSeriesStandardScaler(per="series"),
         TimeSeriesStandardScaler(with_mean=False, with_std=False),
     ]
 )
@@ -58,8 +60,8 @@ def test_inverse_transform_rejects_other_shape(panel):
         scaler.inverse_transform(panel[:, :2])
 
 
-def test_per_sample_standardises_each_series(panel):
-    scaler = TimeSeriesStandardScaler(per_sample=True)
+def test_per_series_standardises_each_series(panel):
+    scaler = TimeSeriesStandardScaler(per="series")
     Xt = scaler.fit_transform(panel)
     np.testing.assert_allclose(Xt.mean(axis=2), 0.0, atol=1e-4)
     np.testing.assert_allclose(Xt.std(axis=2), 1.0, rtol=1e-4)
@@ -67,13 +69,39 @@ def test_per_sample_standardises_each_series(panel):
     assert not hasattr(scaler, "inverse_transform")
     with pytest.raises(AttributeError) as excinfo:
         scaler.inverse_transform(Xt)
-    assert "per_sample=True" in str(excinfo.value.__cause__)
+    assert "per='series'" in str(excinfo.value.__cause__)
 
 
-@pytest.mark.parametrize("per_sample", [False, True])
-def test_constant_series_left_unscaled(per_sample):
+def test_per_timepoint_is_standard_scaler_on_the_flat_panel(panel):
+    scaler = TimeSeriesStandardScaler(per="timepoint").fit(panel)
+    assert scaler.mean_.shape == scaler.scale_.shape == (3, 20)
+    flat = panel.reshape(len(panel), -1)
+    expected = StandardScaler().fit_transform(flat.astype(np.float64))
+    Xt = scaler.transform(panel)
+    np.testing.assert_allclose(Xt.reshape(len(panel), -1), expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(scaler.inverse_transform(Xt), panel, rtol=1e-5)
+
+
+def test_per_sample_is_deprecated(panel):
+    with pytest.warns(FutureWarning, match="per_sample was deprecated.*per='series'"):
+        scaler = TimeSeriesStandardScaler(per_sample=True).fit(panel)
+    assert scaler.per_ == "series"
+    np.testing.assert_array_equal(
+        scaler.transform(panel), TimeSeriesStandardScaler(per="series").fit_transform(panel)
+    )
+    with pytest.warns(FutureWarning):
+        assert TimeSeriesStandardScaler(per_sample=False).fit(panel).per_ == "channel"
+
+
+def test_bad_per(panel):
+    with pytest.raises(ValueError, match="'per' parameter"):
+        TimeSeriesStandardScaler(per="sample").fit(panel)
+
+
+@pytest.mark.parametrize("per", ["channel", "timepoint", "series"])
+def test_constant_series_left_unscaled(per):
     X = np.full((4, 2, 6), 3.0)
-    Xt = TimeSeriesStandardScaler(per_sample=per_sample).fit_transform(X)
+    Xt = TimeSeriesStandardScaler(per=per).fit_transform(X)
     np.testing.assert_array_equal(Xt, 0.0)
 
 
