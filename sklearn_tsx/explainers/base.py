@@ -176,10 +176,8 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         self.model_ = as_model_adapter(self.estimator_, *X_3d.shape[1:])
         if self.requires_gradients and not self.model_.has_gradients:
             raise TypeError(
-                f"{type(self).__name__} differentiates the model, but {self.model_.name} "
-                "offers no gradients (only predict/predict_proba). Explain it with a "
-                "perturbation method such as FeatureAblation or FeatureOcclusion, or "
-                "pass a torch model."
+                f"{type(self).__name__} differentiates the model, but "
+                f"{self.model_.why_no_gradients}"
             )
         self._fit(X_3d, y)
         return self

@@ -17,6 +17,8 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from ._torch_transforms import StandardisedInput
+
 __all__ = ["ModelAdapter", "as_model_adapter"]
 
 NOT_FITTED = (
@@ -100,11 +102,17 @@ class ModelAdapter:
         Whether ``predict_fn`` takes ``(batch, C * T)`` tables instead of panels.
     name : str, default="model"
         Name used in error messages.
+    no_gradients_reason : str or None, default=None
+        For a black box, why it offers no gradients and what to do instead;
+        ``None`` says it has only ``predict`` / ``predict_proba``.
 
     Attributes
     ----------
     has_gradients : bool
         Whether outputs can be differentiated with respect to the input.
+    why_no_gradients : str or None
+        For a black box, why it offers no gradients and what to do instead;
+        ``None`` for a differentiable model.
 
     Examples
     --------
@@ -119,7 +127,7 @@ class ModelAdapter:
 
     def __init__(self, *, module=None, predict_fn=None, is_classifier=False, sequence=False,
                  n_outputs=1, classes=None, softmax=False, flatten_input=False,
-                 name="model"):
+                 name="model", no_gradients_reason=None):
         self.module = module
         self.predict_fn = predict_fn
         self.is_classifier = is_classifier
@@ -129,11 +137,25 @@ class ModelAdapter:
         self.softmax = softmax
         self.flatten_input = flatten_input
         self.name = name
+        self.no_gradients_reason = no_gradients_reason
 
     @property
     def has_gradients(self):
         """Whether outputs can be differentiated with respect to the input."""
         return self.module is not None
+
+    @property
+    def why_no_gradients(self):
+        """For a black box, why it offers no gradients and what to do instead."""
+        if self.has_gradients:
+            return None
+        if self.no_gradients_reason is not None:
+            return self.no_gradients_reason
+        return (
+            f"{self.name} offers no gradients (only predict/predict_proba). Explain "
+            "it with a perturbation method such as FeatureAblation or "
+            "FeatureOcclusion, or pass a torch model."
+        )
 
     def to(self, device):
         """Move the module to ``device`` (a copy when it lives elsewhere).
@@ -271,6 +293,89 @@ def _probe_outputs(module, n_channels, n_timepoints):
     return out.shape
 
 
+#: The steps before a pipeline's model that gradients pass through.
+DIFFERENTIABLE_STEPS = (
+    "TimeSeriesStandardScaler, FunctionTransformer() without a func and 'passthrough'"
+)
+
+
+def _step_module(step):
+    """A function wrapping a module in ``step``'s transform, or ``None`` when the
+    step cannot be differentiated."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    from ..preprocessing import TimeSeriesStandardScaler  # it imports this package
+
+    if step is None or isinstance(step, str):  # "passthrough"
+        return lambda module: module
+    if isinstance(step, TimeSeriesStandardScaler):
+        return lambda module: StandardisedInput(module, step)
+    if isinstance(step, FunctionTransformer) and step.func is None:
+        return lambda module: module
+    return None
+
+
+def _pipeline_module(pipeline):
+    """The fitted ``pipeline`` as one differentiable module, or why it is not one.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        Fitted. Differentiable when its last step has a torch ``module_`` (an
+        sklearn_tsx estimator or a skorch net) and every other step is one of
+        ``DIFFERENTIABLE_STEPS``, possibly inside a ``FrozenEstimator``.
+
+    Returns
+    -------
+    module : torch.nn.Module or None
+        The pipeline's transforms then the last step's module, outputs as that
+        module's (logits for classifiers); ``None`` when not differentiable.
+    why_not : str or None
+        When ``module`` is ``None``: which step blocks the gradients, and the
+        ways out.
+    """
+    *transformers, (last_name, last) = pipeline.steps
+    wrappers = [_step_module(_unwrap(step)) for _, step in transformers]
+    module = getattr(_unwrap(last), "module_", None)
+    blocked = [f"its step {name!r} ({type(_unwrap(step)).__name__})"
+               for (name, step), wrap in zip(transformers, wrappers) if wrap is None]
+    reasons = []
+    if blocked:
+        reasons.append(
+            f"{', '.join(blocked)} cannot be differentiated (gradients pass "
+            f"through {DIFFERENTIABLE_STEPS} steps only)"
+        )
+    if not isinstance(module, torch.nn.Module):
+        reasons.append(
+            f"its last step {last_name!r} ({type(_unwrap(last)).__name__}) is not a "
+            "torch-backed model (an sklearn_tsx estimator or a skorch net)"
+        )
+    if reasons:
+        ways_out = ("Explain the pipeline with a perturbation method such as "
+                    "FeatureAblation or FeatureOcclusion")
+        if isinstance(module, torch.nn.Module):
+            ways_out += (
+                ", or explain its last step on the transformed input, e.g. "
+                "Saliency(pipe[-1]).fit(pipe[:-1].transform(X)), attributions then "
+                "in the units of the transformed input"
+            )
+        return None, f"the Pipeline offers no gradients: {'; and '.join(reasons)}. {ways_out}."
+    for wrap in reversed(wrappers):
+        module = wrap(module)
+    return module, None
+
+
+def _module_adapter(model, module, n_channels, n_timepoints, **params):
+    """The adapter of a fitted model explained through ``module``."""
+    shape = _probe_outputs(module, n_channels, n_timepoints)
+    classifier = is_classifier(model) or hasattr(model, "classes_")
+    return ModelAdapter(
+        module=module, is_classifier=classifier, softmax=classifier,
+        sequence=len(shape) == 3, n_outputs=shape[-1],
+        classes=_classes(model, shape[-1]) if classifier else None, **params,
+    )
+
+
 def as_model_adapter(estimator, n_channels, n_timepoints):
     """Wrap a fitted model in a :class:`ModelAdapter`.
 
@@ -285,6 +390,13 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
       :func:`sklearn.utils.validation.check_is_fitted`);
     - an sklearn_tsx estimator or a skorch net is differentiated through its
       ``module_``; a classifier's logits go through a softmax;
+    - a pipeline whose last step is such a model and whose other steps are
+      :class:`~sklearn_tsx.preprocessing.TimeSeriesStandardScaler`,
+      ``FunctionTransformer()`` without a ``func`` or ``"passthrough"`` is
+      differentiated through its steps' transforms written in torch, so
+      gradients are in the units of the pipeline's input; any other pipeline is
+      a black box (below) whose ``why_no_gradients`` names the step that blocks
+      them;
     - any other model with ``predict_proba`` (a classifier, its scores the
       probabilities) or ``predict`` (a regressor) is a black box, without
       gradients. It gets ``(n, C, T)`` panels when it reads them itself
@@ -350,14 +462,12 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
         raise NotFittedError(NOT_FITTED.format(name=name))
     if hasattr(model, "module_"):
         # skorch nets and sklearn_tsx estimators
-        module = model.module_
-        shape = _probe_outputs(module, n_channels, n_timepoints)
-        classifier = is_classifier(model) or hasattr(model, "classes_")
-        return ModelAdapter(
-            module=module, is_classifier=classifier, softmax=classifier,
-            sequence=len(shape) == 3, n_outputs=shape[-1],
-            classes=_classes(model, shape[-1]) if classifier else None, name=name,
-        )
+        return _module_adapter(model, model.module_, n_channels, n_timepoints, name=name)
+    why_not = None
+    if hasattr(model, "steps"):
+        module, why_not = _pipeline_module(model)
+        if module is not None:
+            return _module_adapter(model, module, n_channels, n_timepoints, name=name)
     classifier = hasattr(model, "predict_proba")
     predict_fn = model.predict_proba if classifier else model.predict
     flatten, how = _black_box_input(model, n_channels, n_timepoints)
@@ -366,5 +476,5 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
     return ModelAdapter(
         predict_fn=predict_fn, is_classifier=classifier, n_outputs=n_outputs,
         classes=_classes(model, n_outputs) if classifier else None,
-        flatten_input=flatten, name=name,
+        flatten_input=flatten, name=name, no_gradients_reason=why_not,
     )
