@@ -72,9 +72,10 @@ def test_deterministic_methods_equal_captum():
         (IntegratedGradients(model, n_steps=16, baselines=0.5),
          attr.IntegratedGradients(model), {"n_steps": 16, "baselines": 0.5}),
         (DeepLift(model), attr.DeepLift(model), {"baselines": 0.0}),
-        (FeatureOcclusion(model, window=3, stride=2), attr.Occlusion(model),
+        (FeatureOcclusion(model, window=3, stride=2, baselines="zeros"), attr.Occlusion(model),
          {"sliding_window_shapes": (3, 3), "strides": (1, 2), "baselines": 0.0}),
-        (FeatureAblation(model, feature_mask="time"), attr.FeatureAblation(model),
+        (FeatureAblation(model, feature_mask="time", baselines="zeros"),
+         attr.FeatureAblation(model),
          {"feature_mask": torch.arange(8).expand(1, 3, 8), "baselines": 0.0}),
     ]
     for ours, theirs, kwargs in cases:
@@ -91,6 +92,18 @@ def test_mean_baseline_is_learned_in_fit():
                        baselines=torch.as_tensor(X_train.mean(axis=0))[None].expand(6, 3, 8))
     np.testing.assert_allclose(explainer.explain(X, target=0), expected, rtol=1e-5,
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("cls", [FeatureOcclusion, FeatureAblation, ShapleyValueSampling])
+def test_perturbation_methods_default_to_the_mean_training_series(cls):
+    model, X, X_train = ReluNet(), make_panel(), make_panel(20, seed=1)
+    default = cls(model, random_state=0).fit(X_train)
+    np.testing.assert_allclose(default.baseline_, X_train.mean(axis=0))
+    mean = cls(model, baselines="mean", random_state=0).fit(X_train)
+    zeros = cls(model, baselines="zeros", random_state=0).fit(X_train)
+    S = default.explain(X, target=0)
+    np.testing.assert_array_equal(S, mean.explain(X, target=0))
+    assert not np.allclose(S, zeros.explain(X, target=0))
 
 
 def test_shap_over_a_constant_baseline_is_deeplift():
@@ -126,7 +139,7 @@ def test_random_methods_equal_captum_under_the_batch_seed():
                        n_samples=3, stdevs=0.1)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
 
-    got = ShapleyValueSampling(model, n_samples=3, feature_mask="channel",
+    got = ShapleyValueSampling(model, n_samples=3, feature_mask="channel", baselines="zeros",
                                random_state=3).fit(X).explain(X, target)
     expected = _direct(attr.ShapleyValueSampling(model), X, target, seed, n_samples=3,
                        baselines=0.0,
@@ -259,7 +272,7 @@ def test_accepted_models(kind):
 
 def test_pipeline_black_box_scores_its_probabilities():
     pipe, X = _pipeline(), make_panel()
-    got = FeatureAblation(pipe).fit(X).explain(X, target=1)
+    got = FeatureAblation(pipe, baselines="zeros").fit(X).explain(X, target=1)
     proba = pipe.predict_proba(X)[:, 1]
     X_off = X.copy()
     X_off[:, 0, 0] = 0.0
@@ -287,7 +300,7 @@ def test_black_box_gets_the_input_it_was_fitted_on(kind):
             return model.predict_proba(Z.reshape(len(Z), -1))
 
     X = make_panel()
-    got = FeatureAblation(model).fit(X).explain(X, target=1)
+    got = FeatureAblation(model, baselines="zeros").fit(X).explain(X, target=1)
     X_off = X.copy()
     X_off[:, 2, 5] = 0.0
     np.testing.assert_allclose(got[:, 2, 5], proba(X)[:, 1] - proba(X_off)[:, 1],
