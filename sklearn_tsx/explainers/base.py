@@ -86,7 +86,10 @@ class BaseExplainer(TransformerMixin, BaseEstimator):
         black-box methods, any model with ``predict_proba`` / ``predict``
         (sktime and aeon estimators, scikit-learn models fitted on flattened
         ``(n, C * T)`` tables, pipelines; see
-        :func:`sklearn_tsx.utils.as_model_adapter`).
+        :func:`sklearn_tsx.utils.as_model_adapter`). Gradient methods also
+        take a pipeline of ``TimeSeriesStandardScaler`` steps before an
+        sklearn_tsx or skorch net, differentiated through the scaling, so
+        attributions are in the units of the raw input.
     batch_size : int, default=64
         Samples per batch (per forward pass of the model, before any expansion
         the method itself does).
