@@ -154,7 +154,14 @@ def test_random_methods_equal_captum_under_the_batch_seed():
 
     got = Lime(model, n_samples=30, feature_mask="time", random_state=3).fit(X).explain(
         X, target)
-    expected = _direct(attr.Lime(model), X, target, seed, n_samples=30, baselines=0.0,
+    # Lime's surrogate: captum's default Lasso, fitted to the standardised outputs
+    from sklearn.linear_model import Lasso
+
+    from sklearn_tsx.explainers._perturbation import _CaptumSurrogate, _StandardisedTarget
+
+    surrogate = _CaptumSurrogate(_StandardisedTarget(Lasso(alpha=0.01)))
+    expected = _direct(attr.Lime(model, interpretable_model=surrogate), X, target, seed,
+                       n_samples=30, baselines=0.0,
                        feature_mask=torch.arange(8).expand(1, 3, 8).contiguous(),
                        perturbations_per_eval=64)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)

@@ -4,6 +4,8 @@ the inputs at that step, as the State and Switch-Feature experiments score them.
 import numpy as np
 import torch
 import torch.nn.functional as F
+from sklearn.base import clone
+from sklearn.linear_model import Lasso
 from sklearn.utils.validation import check_is_fitted
 
 from ._step_local import step_local_forward
@@ -264,16 +266,16 @@ class StepGradientMixin:
         return self._attribute(forward, x, None, rng, additional_forward_args=(selection,))
 
 
-def per_step_lime(forward, x, outputs, labels, baselines, kept, batch_size, alpha=0.01):
+def per_step_lime(forward, x, outputs, labels, baselines, kept, batch_size, surrogate=None):
     """Per-step LIME, one forward pass per perturbed copy.
 
     Copy ``j`` of a sample keeps the groups with ``kept[j]`` true and sets the
     others to the baseline. The outputs of all steps on the copies are fitted at
-    once by a Lasso on the on/off vectors (one independent fit per step, the
+    once by ``surrogate`` on the on/off vectors (one independent fit per step, the
     copies weighted by ``exp(-d^2 / 2)`` with ``d`` the cosine distance between
     the copy and the sample), as :class:`captum.attr.Lime` fits each step's output
-    with its defaults. Entry ``(c, t)`` gets the coefficient of its group in the
-    fit of step ``t``.
+    with that surrogate and its default kernel. Entry ``(c, t)`` gets the
+    coefficient of its group in the fit of step ``t``.
 
     Parameters
     ----------
@@ -290,15 +292,14 @@ def per_step_lime(forward, x, outputs, labels, baselines, kept, batch_size, alph
         The groups each copy keeps.
     batch_size : int
         Copies per forward pass.
-    alpha : float, default=0.01
-        The Lasso's penalty (captum's default surrogate).
+    surrogate : sklearn regressor, default=None
+        The linear model fitted, its ``coef_`` read; ``None`` is a Lasso of
+        penalty 0.01 (captum's default surrogate).
 
     Returns
     -------
     attributions : torch.Tensor of shape (n, C, T)
     """
-    from sklearn.linear_model import Lasso
-
     n, n_copies, _ = kept.shape
     n_timepoints = x.shape[-1]
     index = outputs.to(device=x.device, dtype=torch.long)[..., None]
@@ -323,10 +324,12 @@ def per_step_lime(forward, x, outputs, labels, baselines, kept, batch_size, alph
     targets = targets.reshape(n, n_copies, n_timepoints).numpy()
     weights = weights.reshape(n, n_copies).numpy()
     steps = torch.arange(n_timepoints)
+    if surrogate is None:
+        surrogate = Lasso(alpha=0.01)
     attributions = torch.empty(x.shape, dtype=torch.float32)
     for i in range(n):
-        lasso = Lasso(alpha=alpha).fit(design[i], targets[i], sample_weight=weights[i])
-        coef = torch.as_tensor(lasso.coef_, dtype=torch.float32).reshape(n_timepoints, -1)
+        fitted = clone(surrogate).fit(design[i], targets[i], sample_weight=weights[i])
+        coef = torch.as_tensor(fitted.coef_, dtype=torch.float32).reshape(n_timepoints, -1)
         attributions[i] = coef[steps, labels.cpu()]
     return attributions.to(x.device)
 
@@ -342,7 +345,8 @@ class StepLimeMixin:
         labels, n_groups = self._group_labels(x.device)
         kept = torch.as_tensor(rng.random((len(x), self.n_samples, n_groups)) < 0.5)
         return per_step_lime(self.model_.forward, x, torch.as_tensor(outputs), labels,
-                             self._baselines(x, rng), kept, self.batch_size)
+                             self._baselines(x, rng), kept, self.batch_size,
+                             surrogate=self._sklearn_surrogate())
 
 
 class StepAblationMixin:

@@ -5,9 +5,13 @@ They only call the model's forward pass, so they explain any black box with
 """
 
 import math
+import numbers
 
+import numpy as np
 import torch
 from captum import attr
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.linear_model import Lasso, LinearRegression, Ridge
 
 from ._captum import CaptumExplainer, fill_common_docs
 from ._gradient import _check_positive_int
@@ -321,12 +325,12 @@ class ShapleyValueSampling(StepShapleyMixin, CaptumExplainer):
 
 
 class Lime(StepLimeMixin, CaptumExplainer):
-    """LIME (Ribeiro et al. 2016): a sparse linear surrogate fitted to the
-    model's outputs on random on/off perturbations of the feature groups.
+    """LIME (Ribeiro et al. 2016): a linear surrogate fitted to the model's
+    outputs on random on/off perturbations of the feature groups.
 
-    Calls :class:`captum.attr.Lime` with its defaults (Lasso surrogate,
-    exponential cosine-distance kernel); groups switched off take the
-    baseline.
+    Calls :class:`captum.attr.Lime` with the surrogate chosen by ``surrogate``
+    and captum's kernel (exponential of the cosine distance, width 1); groups
+    switched off take the baseline.
 
     Parameters
     ----------
@@ -338,6 +342,14 @@ class Lime(StepLimeMixin, CaptumExplainer):
     {feature_mask}
     n_samples : int, default=50
         Perturbed copies per sample the surrogate is fitted on.
+    surrogate : {"lasso", "ridge", "linear"}, default="lasso"
+        The interpretable model, a scikit-learn ``Lasso`` (sparse maps, as
+        captum's default), ``Ridge`` (dense maps) or ``LinearRegression``,
+        fitted to the model's outputs divided by their standard deviation
+        over the perturbed copies (the coefficients are scaled back).
+    alpha : float, default=0.01
+        Penalty of the Lasso or the ridge, relative to the outputs' spread
+        (the standardisation above); unused with ``surrogate="linear"``.
     {common}
 
     Attributes
@@ -348,6 +360,26 @@ class Lime(StepLimeMixin, CaptumExplainer):
         Mean training series, when ``baselines="mean"``.
     feature_mask_ : ndarray of shape (n_channels, n_timepoints)
         The feature groups, when ``feature_mask`` is given.
+
+    Notes
+    -----
+    captum's default surrogate, a Lasso of penalty 0.01 on the raw outputs,
+    zeroes every coefficient once the outputs move by less than about the
+    penalty (class probabilities of an unsure classifier, outputs in small
+    units): 2 of 160 entries were non-zero on a GRU classifier. Here the
+    penalty is relative to the outputs' spread, so a map does not depend on
+    the units of the output. Fraction of non-zero entries / AUP / AUR / AUROC
+    with ``n_samples=50`` on the rare-feature white box (10 channels x 16
+    steps, 8 salient entries; seeds 0 and 1), captum's default then this one
+    (``python benchmarks/bench_lime_surrogate.py``):
+
+    - white-box regressor: 0.052 / 1.00 / 0.32 / 0.91, then 0.047 / 1.00 / 0.31 / 0.89;
+      with its output times 1e-3: 0 / 0 / 0 / 0.50 (all zero), then unchanged;
+    - white-box classifier: 0.057 / 0.90 / 0.12 / 0.61, then 0.250 / 0.78 / 0.28 / 0.74;
+    - GRU classifier (20 series): 0.222 / 0.39 / 0.24 / 0.69, then 0.269 / 0.43 /
+      0.22 / 0.64.
+
+    ``surrogate="ridge"`` gives dense maps of AUROC 0.68, 0.67 and 0.65 there.
 
     Examples
     --------
@@ -360,14 +392,15 @@ class Lime(StepLimeMixin, CaptumExplainer):
     (4, 2, 10)
     """
 
-    _captum_class = attr.Lime
-
     def __init__(self, estimator, *, baselines="zeros", feature_mask=None, n_samples=50,
-                 batch_size=64, n_jobs=None, device="cpu", random_state=None, verbose=0):
+                 surrogate="lasso", alpha=0.01, batch_size=64, n_jobs=None, device="cpu",
+                 random_state=None, verbose=0):
         self.estimator = estimator
         self.baselines = baselines
         self.feature_mask = feature_mask
         self.n_samples = n_samples
+        self.surrogate = surrogate
+        self.alpha = alpha
         self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.device = device
@@ -376,6 +409,25 @@ class Lime(StepLimeMixin, CaptumExplainer):
 
     def _validate_params_values(self):
         _check_positive_int(self.n_samples, "n_samples")
+        if self.surrogate not in _LIME_SURROGATES:
+            raise ValueError(
+                f"surrogate must be one of {sorted(_LIME_SURROGATES)}; got {self.surrogate!r}."
+            )
+        if (
+            not isinstance(self.alpha, numbers.Real)
+            or isinstance(self.alpha, bool)
+            or not self.alpha > 0
+        ):
+            raise ValueError(f"alpha must be a positive float; got {self.alpha!r}.")
+
+    def _sklearn_surrogate(self):
+        """The surrogate, as a scikit-learn regressor with ``coef_``."""
+        params = {} if self.surrogate == "linear" else {"alpha": float(self.alpha)}
+        return _StandardisedTarget(_LIME_SURROGATES[self.surrogate](**params))
+
+    def _make_method(self, forward):
+        surrogate = _CaptumSurrogate(self._sklearn_surrogate())
+        return attr.Lime(forward, interpretable_model=surrogate)
 
     def _attribute_kwargs(self, x, rng):
         return {
@@ -384,6 +436,44 @@ class Lime(StepLimeMixin, CaptumExplainer):
             "n_samples": self.n_samples,
             "perturbations_per_eval": self.batch_size,
         }
+
+
+_LIME_SURROGATES = {"lasso": Lasso, "ridge": Ridge, "linear": LinearRegression}
+
+
+class _StandardisedTarget(RegressorMixin, BaseEstimator):
+    """Fits ``regressor`` to the targets divided by their (weighted) standard
+    deviation and scales ``coef_`` back, so that a penalty means the same
+    whatever the units of the model's output."""
+
+    def __init__(self, regressor):
+        self.regressor = regressor
+
+    def fit(self, X, y, sample_weight=None):
+        y = np.asarray(y, dtype=np.float64)
+        mean = np.average(y, axis=0, weights=sample_weight)
+        std = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=sample_weight))
+        scale = np.where(std > 1e-12, std, 1.0)
+        self.regressor_ = clone(self.regressor).fit(X, y / scale, sample_weight=sample_weight)
+        self.coef_ = self.regressor_.coef_ * (scale[:, None] if y.ndim == 2 else scale)
+        return self
+
+
+class _CaptumSurrogate:
+    """captum's interpretable-model interface (``fit`` on a loader of (inputs,
+    outputs, weights), ``representation``) over a scikit-learn regressor."""
+
+    def __init__(self, regressor):
+        self.regressor = regressor
+
+    def fit(self, train_data, **kwargs):
+        inputs, outputs, weights = (torch.cat(parts) for parts in zip(*train_data))
+        self.fitted_ = clone(self.regressor).fit(
+            inputs.numpy(), outputs.numpy(), sample_weight=weights.numpy()
+        )
+
+    def representation(self):
+        return torch.as_tensor(self.fitted_.coef_, dtype=torch.float32).reshape(1, -1)
 
 
 fill_common_docs(FeatureOcclusion, FeatureAblation, FeaturePermutation,
