@@ -1,13 +1,14 @@
 """Explainer defaults, measured: Dynamask's area selection and the perturbation
 methods' baseline.
 
-``dynamask``: candidate area grids and selection rules of ``Dynamask`` (every
-other parameter at its default) on State and Switch-Feature, explained through
+``dynamask``: ``Dynamask`` (every other parameter at its default) fitted once
+on the grid of areas 0.05..0.5; each area's masks alone and several selection
+rules on the grid are scored, on State and Switch-Feature explained through
 small GRU black boxes trained here (one prediction per step, as in
-``bench_state.py`` / ``bench_contralsp_state.py``), and on the rare-feature and
-rare-time white boxes (one model per series, as ``bench_dynamask_rare.py``).
-Printed: AUP, AUR (exact integrals), AUROC against the true saliency, the mean
-selected area and the wall time per series.
+``bench_state.py``) and on the rare-feature and rare-time white boxes (one
+model per series, as ``bench_dynamask_rare.py``). Printed: AUP, AUR (exact
+integrals), AUROC against the true saliency, the mean selected area, and the
+wall time per series of the fit.
 
 ``baselines``: FeatureOcclusion, FeatureAblation and ShapleyValueSampling with
 ``baselines="zeros"`` and ``"mean"`` (the mean training series, learned in
@@ -21,8 +22,12 @@ baseline -5 here, far outside the data; the mean series moves with the data.
     python benchmarks/bench_explainer_defaults.py --quick
     python benchmarks/bench_explainer_defaults.py --parts dynamask --seeds 0 1
 
-One torch thread. Measured figures are quoted in the docstrings of
-``Dynamask`` (Notes) and of the perturbation methods' ``baselines``.
+One torch thread. Measured 2026-12-07 on two shared cores, seed 0 (``--parts
+dynamask --n-explain 10 --n-white-box 3`` and ``--parts baselines``): the
+figures quoted in ``Dynamask``'s Notes and in the perturbation methods'
+``baselines`` (FeatureAblation per step on State, AUROC: zeros 0.89, mean
+0.72, zeros of State + 5 / + 20 0.77 / 0.67; on the white boxes zeros and
+mean agree).
 """
 
 import argparse

@@ -253,6 +253,18 @@ def test_selection(white_box):
     np.testing.assert_array_equal(default.selected_, lowest.selected_)
 
 
+def test_default_area_grid_fits_the_area_to_the_salient_set(white_box):
+    # a tenth of the entries is salient: of the default grid 0.05..0.5 the
+    # lowest-error mask is a small one, and it finds the salient set
+    X, salient, model = white_box
+    explainer = Dynamask(model, max_epochs=150, **SETTINGS).fit(X)
+    S = explainer.explain(X)
+    np.testing.assert_allclose(explainer.areas_, np.linspace(0.05, 0.5, 10))
+    assert explainer.areas_[explainer.selected_].max() <= 0.2
+    truth = np.broadcast_to(salient, S.shape)
+    assert S[truth].mean() > S[~truth].mean() + 0.3
+
+
 @pytest.mark.parametrize(
     "perturbation", ["fade_moving_average", "fade_past_moving_average", "fade_reference"]
 )

@@ -298,8 +298,8 @@ class Dynamask(BaseExplainer):
     0.52-0.54). The ranking within a mask, hence AUROC, hardly depends on the
     area; the State figures of the paper (AUROC 0.93) come from its other
     settings (``benchmarks/bench_state.py``). The grid costs about three times
-    the time of one area with a GRU (23 s per State series on a loaded CPU)
-    and about the same with the white boxes, whose model is cheap.
+    the time of one area with a GRU (23 s against 7 s per State series, on a
+    loaded two-core CPU) and about the same with the cheap white boxes.
     ``selection="extremal"`` with ``epsilon=None`` returns the same masks
     here: no mask keeps the prediction exactly.
 
