@@ -1,4 +1,5 @@
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -92,7 +93,8 @@ def _regression_data(rng, n=80, c=2, t=16):
 @pytest.mark.parametrize("cls", CLASSIFIERS)
 def test_classifiers_learn_any_label_type(cls, rng):
     X, y = _classification_data(rng)
-    clf = _small(cls, max_epochs=60).fit(X, y)
+    # the training fit, not generalisation: no validation split to stop on
+    clf = _small(cls, max_epochs=60, early_stopping=False).fit(X, y)
     assert set(clf.classes_) == {"down", "up"}
     assert clf.predict(X).dtype == clf.classes_.dtype
     proba = clf.predict_proba(X)
@@ -103,7 +105,7 @@ def test_classifiers_learn_any_label_type(cls, rng):
 @pytest.mark.parametrize("cls", REGRESSORS)
 def test_regressors_learn(cls, rng):
     X, y = _regression_data(rng)
-    reg = _small(cls, max_epochs=60).fit(X, y)
+    reg = _small(cls, max_epochs=60, early_stopping=False).fit(X, y)
     assert reg.predict(X).shape == (len(X),)
     assert reg.score(X, y) > 0.5
 
@@ -347,3 +349,148 @@ def test_gpu_trained_model_unpickles_on_cpu(rng, tmp_path, monkeypatch):
     with pytest.warns(Warning):
         restored = pickle.loads(blob)
     np.testing.assert_allclose(restored.predict_proba(X), expected, rtol=1e-4, atol=1e-5)
+
+
+
+class TestTraining:
+    """Validation split, early stopping, budget, schedule, input scaling and the
+    non-finite loss guard."""
+
+    def test_early_stopping_restores_the_best_epoch(self, rng):
+        X = rng.normal(size=(60, 2, 8)).astype(np.float32)
+        y = rng.normal(size=60)  # noise: the validation loss soon stops improving
+        model = _small(GRURegressor, early_stopping=True, n_iter_no_change=3,
+                       max_epochs=40).fit(X, y)
+        valid = np.array(model.validation_loss_curve_)
+        assert len(valid) == len(model.loss_curve_) == model.n_iter_ < 40
+        best = int(np.argmin(valid))
+        assert model.n_iter_ == best + 1 + 3
+        # the restored weights are the best epoch's: their validation loss is its
+        held_out = model.net_.train_split(X, y)[1].indices
+        assert len(held_out) == 6  # ceil(0.1 * 60)
+        loss = np.mean(((model.predict(X[held_out]) - y[held_out]) / y.std()) ** 2)
+        np.testing.assert_allclose(loss, valid[best], rtol=1e-4)
+
+    def test_classifier_split_is_stratified(self, rng):
+        X, y = _classification_data(rng, n=40)
+        model = _small(GRUClassifier, early_stopping=True, max_epochs=2).fit(X, y)
+        assert model.net_.train_split.stratified
+        held_out = model.net_.train_split(X, model.classes_.searchsorted(y))[1].indices
+        assert set(y[held_out]) == {"down", "up"}
+        seq = _small(GRUClassifier, early_stopping=True, max_epochs=1,
+                     sequence_output=True).fit(X, (X[:, 0] > 0).astype(int))
+        assert not seq.net_.train_split.stratified
+
+    def test_without_early_stopping_all_epochs_run(self, rng):
+        X, y = _regression_data(rng, n=30)
+        model = _small(TCNRegressor, early_stopping=False, max_epochs=4).fit(X, y)
+        assert model.n_iter_ == 4 and model.net_.train_split is None
+        assert model.validation_loss_curve_ is None
+
+    @pytest.mark.parametrize(
+        "early_stopping, min_epochs, expected",
+        # 40 series, batch 4: 10 steps an epoch, 9 once 4 are held out for validation
+        [(False, 2, 3), (True, 2, 4), (False, 5, 5)],
+    )
+    def test_auto_budget_counts_optimisation_steps(
+        self, rng, monkeypatch, early_stopping, min_epochs, expected
+    ):
+        from sklearn_tsx.models import _base
+
+        monkeypatch.setattr(_base, "AUTO_MIN_STEPS", 30)
+        monkeypatch.setattr(_base, "AUTO_MIN_EPOCHS", min_epochs)
+        X, y = _regression_data(rng, n=40, t=4)
+        model = TCNRegressor(hidden_size=2, num_layers=1, batch_size=4,
+                             early_stopping=early_stopping, random_state=0).fit(X, y)
+        assert model.net_.max_epochs == expected
+
+    def test_cosine_schedule_anneals_to_zero(self, rng):
+        X, y = _regression_data(rng, n=30)
+        model = _small(TCNRegressor, early_stopping=False, max_epochs=5, lr=0.01).fit(X, y)
+        lrs = model.net_.history[:, "event_lr"]
+        assert lrs[0] == 0.01 and np.all(np.diff(lrs) < 0)
+        const = _small(TCNRegressor, early_stopping=False, max_epochs=5,
+                       lr_schedule="constant").fit(X, y)
+        assert "event_lr" not in const.net_.history[-1]
+
+    @pytest.mark.parametrize("cls", [TCNRegressor, GRUClassifier])
+    def test_input_scaling_makes_the_units_irrelevant(self, cls, rng):
+        make = _classification_data if cls in CLASSIFIERS else _regression_data
+        X, y = make(rng, n=40)
+        raw = X * np.array([1e4, 1e-3], dtype=np.float32)[:, None] + 50
+        method = "predict_proba" if cls in CLASSIFIERS else "predict"
+        a = _small(cls, max_epochs=3).fit(X, y)
+        b = _small(cls, max_epochs=3).fit(raw, y)
+        np.testing.assert_allclose(getattr(b, method)(raw), getattr(a, method)(X),
+                                   rtol=1e-3, atol=1e-3)
+
+    @pytest.mark.parametrize("per, shape", [("channel", (2, 1)), ("timepoint", (2, 16))])
+    def test_input_scaling_is_part_of_the_module(self, per, shape, rng):
+        from sklearn_tsx.models._modules import ScaledInput
+        from sklearn_tsx.preprocessing import _standardisation_statistics
+
+        X, y = _regression_data(rng, n=30)
+        model = _small(GRURegressor, max_epochs=1, input_scaling=per).fit(X, y)
+        scaled = model.module_.module
+        assert isinstance(scaled, ScaledInput) and scaled.loc.shape == shape
+        loc, scale = _standardisation_statistics(X, per)
+        np.testing.assert_allclose(scaled.loc, loc, rtol=1e-5)
+        np.testing.assert_allclose(scaled.scale, scale, rtol=1e-5)
+        none = _small(GRURegressor, max_epochs=1, input_scaling=None).fit(X, y)
+        assert not isinstance(none.module_.module, ScaledInput)
+
+    def test_huge_targets_train_in_standardised_units(self, rng):
+        X, y = _regression_data(rng)
+        model = _small(TCNRegressor, max_epochs=30, early_stopping=False).fit(X, 1e30 * y)
+        pred = model.predict(X)
+        assert np.all(np.isfinite(pred)) and model.score(X, 1e30 * y) > 0.3
+        with np.errstate(over="ignore", invalid="ignore"), pytest.raises(
+            ValueError, match="too large for dtype..float32"
+        ):
+            clone(model).fit(X, 1e300 * y)
+
+    @pytest.mark.parametrize(
+        "params, X_scale",
+        [(dict(input_scaling=None), 1e37), (dict(lr=1e20), 1.0)],
+    )
+    def test_non_finite_loss_raises(self, params, X_scale, rng):
+        X, y = _regression_data(rng, n=20)
+        model = _small(TCNRegressor, max_epochs=3, early_stopping=False, **params)
+        with pytest.raises(FloatingPointError, match=r"at epoch \d+ .*lower lr"):
+            model.fit(X * np.float32(X_scale), y)
+
+    def test_epoch_table_is_plain_text_unless_a_terminal(self, rng, capsys, monkeypatch):
+        X, y = _regression_data(rng, n=30)
+        model = _small(TCNRegressor, max_epochs=3, early_stopping=True, verbose=1)
+        model.fit(X, y)
+        out = capsys.readouterr().out
+        assert "valid_loss" in out and "\x1b[" not in out
+        monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+        clone(model).fit(X, y)
+        assert "\x1b[" in capsys.readouterr().out
+        clone(model).set_params(verbose=0).fit(X, y)
+        assert capsys.readouterr().out == ""
+
+    @pytest.mark.parametrize(
+        "params, message",
+        [
+            (dict(max_epochs=0), "max_epochs must be an integer >= 1"),
+            (dict(max_epochs="many"), "max_epochs"),
+            (dict(lr_schedule="step"), "lr_schedule must be one of"),
+            (dict(early_stopping="yes"), "early_stopping must be a bool"),
+            (dict(validation_fraction=0.0), r"validation_fraction must be a float in \(0, 1"),
+            (dict(validation_fraction=1.0), "validation_fraction"),
+            (dict(n_iter_no_change=0), "n_iter_no_change"),
+            (dict(tol=-1.0), "tol must be a float >= 0"),
+            (dict(input_scaling="minmax"), "input_scaling must be one of"),
+        ],
+    )
+    def test_bad_training_params(self, params, message, rng):
+        X, y = _regression_data(rng, n=10)
+        with pytest.raises(ValueError, match=message):
+            _small(GRURegressor, **params).fit(X, y)
+
+    def test_validation_split_leaving_no_training_sample(self, rng):
+        X, y = _regression_data(rng, n=2)
+        with pytest.raises(ValueError, match="leaves none to train on"):
+            _small(GRURegressor, validation_fraction=0.6).fit(X, y)

@@ -15,7 +15,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..models._modules import InputCellAttentionLSTMNet, RecurrentNet, ScaledOutput
+from ..models._modules import (
+    InputCellAttentionLSTMNet,
+    RecurrentNet,
+    ScaledInput,
+    ScaledOutput,
+)
 
 __all__ = ["step_local_forward"]
 
@@ -38,14 +43,20 @@ def step_local_forward(module):
         without gradient. ``None`` for modules other than the unidirectional GRU
         or LSTM :class:`RecurrentNet` and the :class:`InputCellAttentionLSTMNet`
         reading out every step (possibly inside a regressor's
-        :class:`ScaledOutput`). The forward assumes the module is in eval mode,
-        as explainers run it.
+        :class:`ScaledOutput` or an input standardisation's :class:`ScaledInput`).
+        The forward assumes the module is in eval mode, as explainers run it.
     """
     if isinstance(module, ScaledOutput):
         inner = step_local_forward(module.module)
         if inner is None:
             return None
         return lambda x: inner(x) * module.scale + module.loc
+    if isinstance(module, ScaledInput):
+        # an elementwise affine map of the input keeps every step local
+        inner = step_local_forward(module.module)
+        if inner is None:
+            return None
+        return lambda x: inner((x - module.loc) / module.scale)
     if isinstance(module, RecurrentNet):
         read = _transpose
     elif isinstance(module, InputCellAttentionLSTMNet):

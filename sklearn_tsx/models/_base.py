@@ -5,20 +5,43 @@ not subclass it, so that their parameters are plain constructor arguments and
 they pass scikit-learn's estimator checks.
 """
 
+import math
 import numbers
+import re
+import sys
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from skorch.dataset import ValidSplit
 
+from ..preprocessing import _standardisation_statistics
 from ..utils import resolve_device, seeded_torch, validate_time_series_data
-from ._modules import ScaledOutput
+from ._modules import ScaledInput, ScaledOutput
 
 __all__ = ["TimeSeriesNetClassifier", "TimeSeriesNetRegressor"]
+
+#: ``max_epochs="auto"`` trains for at least this many optimisation steps...
+AUTO_MIN_STEPS = 1000
+#: ...and at least this many epochs.
+AUTO_MIN_EPOCHS = 20
+LR_SCHEDULES = ("constant", "cosine")
+INPUT_SCALINGS = ("channel", "timepoint", None)
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _print_plain_unless_terminal(text):
+    """skorch's epoch table without its colour codes when stdout is not a
+    terminal, so that log files hold plain text."""
+    isatty = getattr(sys.stdout, "isatty", None)
+    print(text if isatty is not None and isatty() else _ANSI_ESCAPE.sub("", text))
 
 
 class SequenceCrossEntropy(torch.nn.CrossEntropyLoss):
@@ -29,6 +52,34 @@ class SequenceCrossEntropy(torch.nn.CrossEntropyLoss):
         if logits.ndim == 3:
             logits = logits.transpose(1, 2)
         return super().forward(logits, target)
+
+
+class StandardisedMSE(torch.nn.Module):
+    """Mean squared error of ``(y_pred - y) / scale``: the loss of standardised
+    targets, whatever the units of ``y`` (no overflow for targets of 1e30, and
+    ``tol`` means the same on every data set)."""
+
+    def __init__(self, scale):
+        super().__init__()
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
+
+    def forward(self, y_pred, y_true):
+        return torch.mean(((y_pred - y_true) / self.scale) ** 2)
+
+
+class _FiniteLossGuard(Callback):
+    """Stops training with a clear error as soon as a training loss is NaN or
+    infinite, instead of finishing with a model that predicts NaN."""
+
+    def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
+        if training and not torch.isfinite(loss).all():
+            raise FloatingPointError(
+                f"The training loss became {float(loss.detach())} at epoch {len(net.history)} "
+                f"(batch {len(net.history[-1, 'batches'])}). The learning rate "
+                f"(lr={net.lr}) may be too high, or the inputs too large: lower lr, "
+                "or standardise the inputs (input_scaling='channel', or "
+                "sklearn_tsx.preprocessing.TimeSeriesStandardScaler)."
+            )
 
 
 def _check_positive_int(value, name, minimum=1):
@@ -47,6 +98,11 @@ def _check_fraction(value, name, *, closed_right=False):
         raise ValueError(f"{name} must be a float in [0, 1{bound}; got {value!r}.")
 
 
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a bool; got {value!r}.")
+
+
 class _TimeSeriesNetMixin:
     """Fitting, prediction and parameter checks common to classifier and regressor.
 
@@ -57,14 +113,42 @@ class _TimeSeriesNetMixin:
     def _check_common_params(self):
         _check_positive_int(self.hidden_size, "hidden_size")
         _check_positive_int(self.num_layers, "num_layers")
-        _check_positive_int(self.max_epochs, "max_epochs", minimum=0)
         _check_positive_int(self.batch_size, "batch_size")
         _check_fraction(self.dropout, "dropout")
         if not isinstance(self.lr, numbers.Real) or self.lr <= 0:
             raise ValueError(f"lr must be a positive float; got {self.lr!r}.")
         if not isinstance(self.weight_decay, numbers.Real) or self.weight_decay < 0:
             raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}.")
+        if self.input_scaling not in INPUT_SCALINGS:
+            raise ValueError(
+                f"input_scaling must be one of {INPUT_SCALINGS}; got "
+                f"{self.input_scaling!r}."
+            )
+        self._check_training_params()
         self._check_architecture_params()
+
+    def _check_training_params(self):
+        """Check ``max_epochs``, ``lr_schedule`` and the early-stopping parameters."""
+        if self.max_epochs != "auto":
+            _check_positive_int(self.max_epochs, "max_epochs")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(
+                f"lr_schedule must be one of {LR_SCHEDULES}; got {self.lr_schedule!r}."
+            )
+        _check_bool(self.early_stopping, "early_stopping")
+        if not (
+            isinstance(self.validation_fraction, numbers.Real)
+            and 0 < self.validation_fraction < 1
+        ):
+            raise ValueError(
+                "validation_fraction must be a float in (0, 1); got "
+                f"{self.validation_fraction!r}."
+            )
+        _check_positive_int(self.n_iter_no_change, "n_iter_no_change")
+        if not isinstance(self.tol, numbers.Real) or isinstance(self.tol, bool) or (
+            not self.tol >= 0
+        ):
+            raise ValueError(f"tol must be a float >= 0; got {self.tol!r}.")
 
     def _check_architecture_params(self):
         """Hook for architecture-specific parameters."""
@@ -77,14 +161,90 @@ class _TimeSeriesNetMixin:
                 f"shape {y.shape}."
             )
 
-    def _fit_net(self, X, y, build_module, criterion, **net_params):
+    def _scaled_input(self, module, X):
+        """``module`` behind the fixed input standardisation ``input_scaling``."""
+        if self.input_scaling is None:
+            return module
+        loc, scale = _standardisation_statistics(X, self.input_scaling)
+        return ScaledInput(module, loc, scale)
+
+    def _training_setup(self, n_samples, *, stratified):
+        """``max_epochs``, ``train_split`` and the callbacks of the learning-rate
+        schedule and early stopping, from ``max_epochs``, ``lr_schedule``,
+        ``early_stopping``, ``validation_fraction``, ``n_iter_no_change``,
+        ``tol``, ``batch_size`` and ``random_state``; passed on to
+        :meth:`_fit_net`."""
+        train_split, callbacks = None, []
+        n_train = n_samples
+        if self.early_stopping:
+            n_valid = math.ceil(self.validation_fraction * n_samples)
+            n_train -= n_valid
+            if n_train < 1:
+                raise ValueError(
+                    f"early_stopping with validation_fraction="
+                    f"{self.validation_fraction} holds out {n_valid} of {n_samples} "
+                    "sample(s) and leaves none to train on; lower "
+                    "validation_fraction or set early_stopping=False."
+                )
+            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=stratified, random_state=seed
+            )
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.n_iter_no_change,
+                        threshold=self.tol,
+                        threshold_mode="abs",
+                        load_best=True,
+                    ),
+                )
+            )
+        if self.max_epochs == "auto":
+            steps_per_epoch = math.ceil(n_train / self.batch_size)
+            max_epochs = max(
+                math.ceil(AUTO_MIN_STEPS / steps_per_epoch), AUTO_MIN_EPOCHS
+            )
+        else:
+            max_epochs = self.max_epochs
+        if self.lr_schedule == "cosine":
+            callbacks.append(
+                (
+                    "lr_schedule",
+                    LRScheduler(
+                        policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                        T_max=max_epochs,
+                    ),
+                )
+            )
+        return dict(max_epochs=max_epochs, train_split=train_split, callbacks=callbacks)
+
+    def _fit_net(
+        self,
+        X,
+        y,
+        build_module,
+        criterion,
+        *,
+        max_epochs=None,
+        train_split=None,
+        callbacks=(),
+        **net_params,
+    ):
         """Build and train ``self.net_``.
 
         ``build_module()`` is called under the seeded torch generator, so weight
         initialisation, dropout and shuffling all follow ``random_state``;
-        ``net_params`` go to ``NeuralNet`` (callbacks, ``criterion__*`` arguments).
+        ``max_epochs`` defaults to ``self.max_epochs``; ``net_params`` go to
+        ``NeuralNet`` (``criterion__*`` arguments). A non-finite training loss
+        raises ``FloatingPointError``; the epoch table is plain text unless
+        stdout is a terminal.
         """
         device = resolve_device(self.device)
+        if self.verbose:
+            net_params["callbacks__print_log__sink"] = _print_plain_unless_terminal
         with seeded_torch(self.random_state, device):
             net = NeuralNet(
                 module=build_module(),
@@ -92,16 +252,23 @@ class _TimeSeriesNetMixin:
                 optimizer=torch.optim.AdamW,
                 optimizer__weight_decay=self.weight_decay,
                 lr=self.lr,
-                max_epochs=self.max_epochs,
+                max_epochs=self.max_epochs if max_epochs is None else max_epochs,
                 batch_size=self.batch_size,
                 iterator_train__shuffle=True,
-                train_split=None,
+                train_split=train_split,
+                callbacks=[*callbacks, ("finite_loss", _FiniteLossGuard())],
                 device=device,
                 verbose=self.verbose,
                 **net_params,
             )
             net.fit(X, y)
         self.net_ = net
+        self.n_iter_ = len(net.history)
+        self.loss_curve_ = [float(row["train_loss"]) for row in net.history]
+        self.validation_loss_curve_ = (
+            [float(row["valid_loss"]) for row in net.history]
+            if train_split is not None else None
+        )
         return self
 
     @property
@@ -159,9 +326,20 @@ class TimeSeriesNetClassifier(_TimeSeriesNetMixin, ClassifierMixin, BaseEstimato
         y_encoded = encoder.transform(y.ravel()).reshape(y.shape).astype(np.int64)
         n_classes = len(self.classes_)
         return self._fit_net(
-            X, y_encoded, lambda: self._build_module(X.shape[1], n_classes),
+            X,
+            y_encoded,
+            lambda: self._scaled_input(self._build_module(X.shape[1], n_classes), X),
             SequenceCrossEntropy,
+            **self._training_setup(len(X), stratified=self._can_stratify(y_encoded)),
         )
+
+    def _can_stratify(self, y):
+        """Whether the validation split can hold every class, in proportion."""
+        if self.sequence_output:
+            return False
+        counts = np.bincount(y)
+        n_valid = math.ceil(self.validation_fraction * len(y))
+        return counts.min() >= 2 and len(counts) <= min(n_valid, len(y) - n_valid)
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -264,7 +442,6 @@ class TimeSeriesNetRegressor(_TimeSeriesNetMixin, RegressorMixin, BaseEstimator)
         X, y = validate_time_series_data(
             self, X, y, reset=True, multi_output=True, y_numeric=True
         )
-        y = y.astype(np.float32)
         self._validate_sequence_y(X, y)
         if self.sequence_output:
             n_outputs, y_train = 1, y[:, :, None]
@@ -273,13 +450,20 @@ class TimeSeriesNetRegressor(_TimeSeriesNetMixin, RegressorMixin, BaseEstimator)
             y_train = y.reshape(len(y), n_outputs)
         self.n_outputs_ = n_outputs
         self._y_1d = y.ndim == 1 or self.sequence_output
-        flat = y_train.reshape(-1, n_outputs)
+        flat = y_train.reshape(-1, n_outputs).astype(np.float64)
         loc, scale = flat.mean(axis=0), flat.std(axis=0)
-        scale[scale < 1e-12] = 1.0
+        scale[scale <= 1e-12 * np.maximum(np.abs(loc), 1.0)] = 1.0
         return self._fit_net(
-            X, y_train,
-            lambda: ScaledOutput(self._build_module(X.shape[1], n_outputs), loc, scale),
-            torch.nn.MSELoss,
+            X,
+            y_train.astype(np.float32),
+            lambda: ScaledOutput(
+                self._scaled_input(self._build_module(X.shape[1], n_outputs), X),
+                loc,
+                scale,
+            ),
+            StandardisedMSE,
+            criterion__scale=scale,
+            **self._training_setup(len(X), stratified=False),
         )
 
     def predict(self, X):

@@ -15,6 +15,7 @@ __all__ = [
     "InputCellAttentionLSTMNet",
     "TemporalConvNet",
     "TransformerNet",
+    "ScaledInput",
     "ScaledOutput",
 ]
 
@@ -263,6 +264,23 @@ class TransformerNet(nn.Module):
         if not self.sequence_output:
             h = h.mean(dim=1)
         return self.linear(self.dropout(h))
+
+
+class ScaledInput(nn.Module):
+    """``module((x - loc) / scale)``: a net that reads raw input.
+
+    The standardisation learned in ``fit`` is part of the module, so gradients
+    and attributions are in the units of the raw input.
+    """
+
+    def __init__(self, module, loc, scale):
+        super().__init__()
+        self.module = module
+        self.register_buffer("loc", torch.as_tensor(loc, dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
+
+    def forward(self, x):
+        return self.module((x - self.loc) / self.scale)
 
 
 class ScaledOutput(nn.Module):

@@ -1,0 +1,188 @@
+"""The black-box net regressors at their old and new defaults on real TSER sets.
+
+Covid3Month (sktime) and CardanoSentiment (aeon), default train/test split,
+test RMSE mean ± std over seeds, beside ``DummyRegressor`` (the mean predictor)
+and sktime's ``RocketRegressor(num_kernels=10000)``. "old" is the training the
+nets had before issue 28: raw inputs, constant learning rate, 50 epochs, no
+validation split. ``--cv`` instead scores candidate training settings by 4-fold
+cross-validation on the training split only (how the defaults were chosen; the
+test split is for reporting).
+
+Run::
+
+    python benchmarks/bench_net_defaults.py            # 3 seeds, every net
+    python benchmarks/bench_net_defaults.py --quick    # 1 seed, GRU and TCN, ROCKET 1000
+    python benchmarks/bench_net_defaults.py --cv       # the settings' CV RMSE
+    python benchmarks/bench_net_defaults.py --classifiers  # accuracy, old vs new
+
+``--classifiers`` checks the classifiers at old and new defaults on BasicMotions
+(sktime) and a small Ismail et al. set (``make_ismail_dataset``, rare-time box).
+"""
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from sklearn.dummy import DummyRegressor
+from sklearn.metrics import root_mean_squared_error
+from sklearn.model_selection import KFold
+
+from sklearn_tsx.datasets import (
+    load_cardano_sentiment,
+    load_covid3month,
+    make_ismail_dataset,
+)
+from sklearn_tsx.models import (
+    GRUClassifier,
+    GRURegressor,
+    InputCellAttentionRegressor,
+    LSTMRegressor,
+    TCNClassifier,
+    TCNRegressor,
+    TransformerClassifier,
+    TransformerRegressor,
+)
+
+NETS = {
+    "GRU": GRURegressor,
+    "LSTM": LSTMRegressor,
+    "InputCellAttention": InputCellAttentionRegressor,
+    "TCN": TCNRegressor,
+    "Transformer": TransformerRegressor,
+}
+OLD = dict(input_scaling=None, lr_schedule="constant", max_epochs=50, early_stopping=False)
+#: Training settings compared by --cv (the rest at the new defaults).
+CANDIDATES = {
+    "old": OLD,
+    "channel, cosine, auto, no ES": dict(early_stopping=False),
+    "channel, cosine, auto, ES 10": dict(early_stopping=True, n_iter_no_change=10),
+    "channel, cosine, auto, ES 50": dict(early_stopping=True, n_iter_no_change=50),
+    "timepoint, cosine, auto, no ES": dict(input_scaling="timepoint", early_stopping=False),
+    "none, cosine, auto, no ES": dict(input_scaling=None, early_stopping=False),
+}
+PUBLISHED_ROCKET = {"Covid3Month": 0.0389, "CardanoSentiment": 0.2984}
+
+
+def load(name, split):
+    loader = {"Covid3Month": load_covid3month, "CardanoSentiment": load_cardano_sentiment}
+    return loader[name](split=split)
+
+
+def rocket(seed, n_kernels):
+    from sktime.regression.kernel_based import RocketRegressor
+
+    return RocketRegressor(num_kernels=n_kernels, random_state=seed)
+
+
+def fit_score(model, X_train, y_train, X_test, y_test):
+    start = time.process_time()
+    model.fit(X_train, y_train)
+    seconds = time.process_time() - start
+    return root_mean_squared_error(y_test, model.predict(X_test)), seconds
+
+
+def report(datasets, nets, seeds, n_kernels):
+    for name in datasets:
+        X_train, y_train = load(name, "train")
+        X_test, y_test = load(name, "test")
+        print(f"\n{name}: test RMSE over seeds {list(seeds)} (fit CPU-s)")
+        rows = {"DummyRegressor (mean)": lambda s: DummyRegressor()}
+        if n_kernels:
+            rows[f"RocketRegressor({n_kernels})"] = lambda s: rocket(s, n_kernels)
+        for net in nets:
+            rows[f"{net} old"] = lambda s, net=net: NETS[net](random_state=s, **OLD)
+            rows[f"{net} new"] = lambda s, net=net: NETS[net](random_state=s)
+        for label, make in rows.items():
+            try:
+                scores = [fit_score(make(s), X_train, y_train, X_test, y_test)
+                          for s in seeds]
+            except FloatingPointError as error:  # the old training on raw input
+                print(f"  {label:<28} diverged: {str(error).split('.')[0]}", flush=True)
+                continue
+            rmse, cpu = np.array(scores).T
+            print(
+                f"  {label:<28} {rmse.mean():.4f} ± {rmse.std():.4f}"
+                f"  ({cpu.mean():6.1f} s)",
+                flush=True,
+            )
+        print(f"  {'published ROCKET (fold 0)':<28} {PUBLISHED_ROCKET[name]:.4f}")
+
+
+def cross_validate(datasets, nets, seeds, candidates):
+    for name in datasets:
+        X, y = load(name, "train")
+        folds = list(KFold(4, shuffle=True, random_state=0).split(X))
+        print(f"\n{name}: 4-fold CV RMSE on the training split, seeds {list(seeds)}")
+        mean_rmse = np.mean(
+            [root_mean_squared_error(y[te], np.full(len(te), y[tr].mean()))
+             for tr, te in folds]
+        )
+        print(f"  {'mean predictor':<40} {mean_rmse:.4f}")
+        for net in nets:
+            for label in candidates:
+                params = CANDIDATES[label]
+                scores = []
+                for seed in seeds:
+                    model = NETS[net](random_state=seed, **params)
+                    for tr, te in folds:
+                        fitted = clone(model).fit(X[tr], y[tr])
+                        scores.append(root_mean_squared_error(y[te], fitted.predict(X[te])))
+                print(f"  {net + ' ' + label:<40} {np.mean(scores):.4f}", flush=True)
+
+
+def classifiers(seeds):
+    from sktime.datasets import load_basic_motions
+
+    X_bm, y_bm = load_basic_motions(split="train", return_type="numpy3D")
+    X_bm_test, y_bm_test = load_basic_motions(split="test", return_type="numpy3D")
+    X_is, y_is = make_ismail_dataset(400, geometry="rare_time", n_timepoints=30,
+                                     n_channels=10, random_state=0)[:2]
+    sets = {
+        "BasicMotions": (X_bm, y_bm, X_bm_test, y_bm_test),
+        "Ismail rare_time (300/100)": (X_is[:300], y_is[:300], X_is[300:], y_is[300:]),
+    }
+    for name, (X_train, y_train, X_test, y_test) in sets.items():
+        print(f"\n{name}: test accuracy over seeds {list(seeds)}")
+        for cls in (GRUClassifier, TCNClassifier, TransformerClassifier):
+            for label, params in (("old", OLD), ("new", {})):
+                acc = [cls(random_state=s, **params).fit(X_train, y_train)
+                       .score(X_test, y_test) for s in seeds]
+                print(f"  {cls.__name__ + ' ' + label:<28} {np.mean(acc):.3f}", flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="1 seed, GRU and TCN only, ROCKET with 1000 kernels")
+    parser.add_argument("--cv", action="store_true",
+                        help="cross-validate the candidate settings on the training split")
+    parser.add_argument("--classifiers", action="store_true",
+                        help="accuracy of the classifiers at old and new defaults")
+    parser.add_argument("--seeds", type=int, default=None,
+                        help="number of seeds (default 3, 1 with --quick)")
+    parser.add_argument("--rocket-kernels", type=int, default=None,
+                        help="ROCKET's kernels (default 10000, 1000 with --quick; 0 skips)")
+    parser.add_argument("--datasets", nargs="+", default=list(PUBLISHED_ROCKET),
+                        choices=list(PUBLISHED_ROCKET))
+    parser.add_argument("--nets", nargs="+", choices=list(NETS), default=None)
+    parser.add_argument("--candidates", nargs="+", choices=list(CANDIDATES),
+                        default=list(CANDIDATES), help="settings compared by --cv")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    seeds = range(args.seeds or (1 if args.quick else 3))
+    nets = args.nets or (["GRU", "TCN"] if args.quick else list(NETS))
+    if args.classifiers:
+        classifiers(seeds)
+    elif args.cv:
+        cross_validate(args.datasets, nets, seeds, args.candidates)
+    else:
+        n_kernels = args.rocket_kernels
+        if n_kernels is None:
+            n_kernels = 1000 if args.quick else 10000
+        report(args.datasets, nets, seeds, n_kernels)
+
+
+if __name__ == "__main__":
+    main()
