@@ -298,7 +298,7 @@ def run_speed(args):
     X, y, *_ = load("univariate", args.n_train, args.n_test, 0)
     epochs = 3
     mag = magnets(args, 0, max_epochs=epochs)
-    mag_probe = magnets(args, 0, max_epochs=0).fit(X[:4], y[:4])
+    mag_probe = magnets(args, 0, max_epochs=1, early_stopping=False).fit(X[:4], y[:4])
     target = n_params(mag_probe)
     # a one-layer GRU on one channel has 3 (h + h^2 + 2h) + h + 1 parameters
     hidden = min(range(4, 256), key=lambda h: abs(3 * (h + h * h + 2 * h) + h + 1 - target))

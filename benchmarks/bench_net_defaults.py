@@ -14,6 +14,7 @@ Run::
     python benchmarks/bench_net_defaults.py --quick    # 1 seed, GRU and TCN, ROCKET 1000
     python benchmarks/bench_net_defaults.py --cv       # the settings' CV RMSE
     python benchmarks/bench_net_defaults.py --classifiers  # accuracy, old vs new
+    python benchmarks/bench_net_defaults.py --cv --magnets --nets   # MAGNETS' settings
 
 ``--classifiers`` checks the classifiers at old and new defaults on BasicMotions
 (sktime) and a small Ismail et al. set (``make_ismail_dataset``, rare-time box).
@@ -47,6 +48,7 @@ from sklearn_tsx.models import (
     GRURegressor,
     InputCellAttentionRegressor,
     LSTMRegressor,
+    MagnetsRegressor,
     TCNClassifier,
     TCNRegressor,
     TransformerClassifier,
@@ -70,6 +72,13 @@ CANDIDATES = {
     "timepoint, cosine, auto, no ES": dict(input_scaling="timepoint", early_stopping=False),
     "none, cosine, auto, no ES": dict(input_scaling=None, early_stopping=False),
 }
+#: MAGNETS' training settings compared by --cv --magnets ("old": before issue 28).
+MAGNETS_CANDIDATES = {
+    "old": dict(early_stopping=False),
+    "100 epochs, ES 10 (new)": {},
+    "auto, ES 10": dict(max_epochs="auto"),
+    "auto, ES 20": dict(max_epochs="auto", n_iter_no_change=20),
+}
 PUBLISHED_ROCKET = {"Covid3Month": 0.0389, "CardanoSentiment": 0.2984}
 
 
@@ -91,7 +100,23 @@ def fit_score(model, X_train, y_train, X_test, y_test):
     return root_mean_squared_error(y_test, model.predict(X_test)), seconds
 
 
-def report(datasets, nets, seeds, n_kernels):
+def models(nets, candidates, magnets):
+    """``{label: factory(seed)}`` of the compared settings."""
+    rows = {
+        f"{net} {label}": (
+            lambda s, net=net, label=label: NETS[net](random_state=s, **candidates[label])
+        )
+        for net in nets for label in candidates
+    }
+    if magnets:
+        for label, params in MAGNETS_CANDIDATES.items():
+            rows[f"MAGNETS {label}"] = (
+                lambda s, params=params: MagnetsRegressor(random_state=s, **params)
+            )
+    return rows
+
+
+def report(datasets, nets, seeds, n_kernels, magnets):
     for name in datasets:
         X_train, y_train = load(name, "train")
         X_test, y_test = load(name, "test")
@@ -99,9 +124,7 @@ def report(datasets, nets, seeds, n_kernels):
         rows = {"DummyRegressor (mean)": lambda s: DummyRegressor()}
         if n_kernels:
             rows[f"RocketRegressor({n_kernels})"] = lambda s: rocket(s, n_kernels)
-        for net in nets:
-            rows[f"{net} old"] = lambda s, net=net: NETS[net](random_state=s, **OLD)
-            rows[f"{net} new"] = lambda s, net=net: NETS[net](random_state=s)
+        rows.update(models(nets, {"old": OLD, "new": {}}, magnets))
         for label, make in rows.items():
             try:
                 scores = [fit_score(make(s), X_train, y_train, X_test, y_test)
@@ -118,7 +141,8 @@ def report(datasets, nets, seeds, n_kernels):
         print(f"  {'published ROCKET (fold 0)':<28} {PUBLISHED_ROCKET[name]:.4f}")
 
 
-def cross_validate(datasets, nets, seeds, candidates):
+def cross_validate(datasets, nets, seeds, candidates, magnets):
+    rows = models(nets, {label: CANDIDATES[label] for label in candidates}, magnets)
     for name in datasets:
         X, y = load(name, "train")
         folds = list(KFold(4, shuffle=True, random_state=0).split(X))
@@ -128,16 +152,14 @@ def cross_validate(datasets, nets, seeds, candidates):
              for tr, te in folds]
         )
         print(f"  {'mean predictor':<40} {mean_rmse:.4f}")
-        for net in nets:
-            for label in candidates:
-                params = CANDIDATES[label]
-                scores = []
-                for seed in seeds:
-                    model = NETS[net](random_state=seed, **params)
-                    for tr, te in folds:
-                        fitted = clone(model).fit(X[tr], y[tr])
-                        scores.append(root_mean_squared_error(y[te], fitted.predict(X[te])))
-                print(f"  {net + ' ' + label:<40} {np.mean(scores):.4f}", flush=True)
+        for label, make in rows.items():
+            scores = [
+                root_mean_squared_error(
+                    y[te], clone(make(seed)).fit(X[tr], y[tr]).predict(X[te])
+                )
+                for seed in seeds for tr, te in folds
+            ]
+            print(f"  {label:<40} {np.mean(scores):.4f}", flush=True)
 
 
 def classifiers(seeds):
@@ -174,22 +196,27 @@ def main(argv=None):
                         help="ROCKET's kernels (default 10000, 1000 with --quick; 0 skips)")
     parser.add_argument("--datasets", nargs="+", default=list(PUBLISHED_ROCKET),
                         choices=list(PUBLISHED_ROCKET))
-    parser.add_argument("--nets", nargs="+", choices=list(NETS), default=None)
+    parser.add_argument("--nets", nargs="*", choices=list(NETS), default=None,
+                        help="nets compared (none: only MAGNETS, with --magnets)")
     parser.add_argument("--candidates", nargs="+", choices=list(CANDIDATES),
                         default=list(CANDIDATES), help="settings compared by --cv")
+    parser.add_argument("--magnets", action="store_true",
+                        help="also MagnetsRegressor's settings (MAGNETS_CANDIDATES)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     seeds = range(args.seeds or (1 if args.quick else 3))
-    nets = args.nets or (["GRU", "TCN"] if args.quick else list(NETS))
+    nets = args.nets
+    if nets is None:
+        nets = ["GRU", "TCN"] if args.quick else list(NETS)
     if args.classifiers:
         classifiers(seeds)
     elif args.cv:
-        cross_validate(args.datasets, nets, seeds, args.candidates)
+        cross_validate(args.datasets, nets, seeds, args.candidates, args.magnets)
     else:
         n_kernels = args.rocket_kernels
         if n_kernels is None:
             n_kernels = 1000 if args.quick else 10000
-        report(args.datasets, nets, seeds, n_kernels)
+        report(args.datasets, nets, seeds, n_kernels, args.magnets)
 
 
 if __name__ == "__main__":

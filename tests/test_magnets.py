@@ -145,8 +145,8 @@ def test_logit_scale_makes_training_masks_less_noisy():
     x = torch.from_numpy(X)
 
     def flip_rate(logit_scale):
-        model = MagnetsRegressor(**{**TINY, "max_epochs": 0, "logit_scale": logit_scale})
-        module = model.fit(X, y).module_.train()
+        model = MagnetsRegressor(**{**TINY, "logit_scale": logit_scale})
+        module = model._build_module(X, 1, np.zeros(1), np.ones(1)).train()
         np.testing.assert_array_equal(module.logit_norm.weight.detach().numpy(), logit_scale)
         with torch.no_grad():
             logits = module.logits(x)

@@ -1,56 +1,73 @@
+import os
+
 import numpy as np
 import pytest
 
+from sklearn_tsx.models import MagnetsRegressor
 from sklearn_tsx.quickstart import (
+    FIGURES,
+    describe_concepts,
     main,
-    make_quickstart_model,
+    make_reference_model,
     run_quickstart,
-    weekly_log_counts,
 )
 
 
-def test_quickstart_small_budget(capsys):
-    results = main(["--max-epochs", "1", "--random-state", "3", "--n-seeds", "2"])
+def test_quickstart_small_budget(tmp_path, capsys):
+    out_dir = tmp_path / "figures"
+    results = main(["--max-epochs", "1", "--no-rocket", "--sample", "3",
+                    "--output-dir", str(out_dir)])
     assert (results["n_train"], results["n_test"]) == (140, 61)
-    assert np.isfinite(results["rmse"]) and results["rmse"] > 0
     assert results["baseline_rmse"] == pytest.approx(0.04472, abs=1e-5)
-    assert results["fit_time"] > 0
+    assert results["reference"] == "ridge on the flattened series"
+    for key in ("rmse", "reference_rmse", "tcn_rmse"):
+        assert np.isfinite(results[key]) and results[key] > 0
+    # The explained prediction is exactly the bias plus the contributions.
+    assert results["bias"] + results["contributions"].sum() == pytest.approx(
+        results["prediction"], abs=1e-5
+    )
+    assert [os.path.basename(p) for p in results["figures"]] == list(FIGURES)
+    assert all(os.path.getsize(p) > 0 for p in results["figures"])
     out = capsys.readouterr().out
-    assert len(results["seed_rmses"]) == 2 and results["seed_rmses"][0] == results["rmse"]
-    assert "Test RMSE, TCN regressor (seed 3)" in out
-    assert "over seeds 3..4" in out
-    assert "mean predictor (baseline)" in out
-    assert "1 epochs" in out
+    for text in ("MagnetsRegressor() (interpretable)", "ridge on the flattened series",
+                 "mean predictor", "What MAGNETS learned", "concept 0: weight",
+                 "Test country 3: prediction", "Integrated gradients",
+                 f"Figures saved to {out_dir}"):
+        assert text in out
 
 
-def test_model_is_seeded():
-    from sklearn_tsx.datasets import load_covid3month
-
-    X, y = load_covid3month(split="train")
-    first = make_quickstart_model(max_epochs=1).fit(X[:40], y[:40]).predict(X[40:50])
-    second = make_quickstart_model(max_epochs=1).fit(X[:40], y[:40]).predict(X[40:50])
-    np.testing.assert_array_equal(first, second)
+def test_quickstart_without_figures_prints_nothing(capsys):
+    results = run_quickstart(max_epochs=1, rocket=False, output_dir=None, verbose=False)
+    assert results["figures"] == []
+    assert capsys.readouterr().out == ""
 
 
-def test_weekly_log_counts():
-    X = np.arange(2 * 1 * 16, dtype=float).reshape(2, 1, 16) - 3
-    weekly = weekly_log_counts(X)
-    assert weekly.shape == (2, 1, 2)
-    # The first two days are dropped; negative counts count as 0.
-    expected = np.log1p(np.clip(X[0, 0, 2:9], 0, None)).mean()
-    np.testing.assert_allclose(weekly[0, 0, 0], expected)
-    assert np.all(X[0, 0, :3] < 0)  # input untouched
-    with pytest.raises(ValueError, match="at least 7 days"):
-        weekly_log_counts(X[:, :, :6])
+def test_sample_out_of_range():
+    with pytest.raises(ValueError, match="sample must be in"):
+        run_quickstart(sample=61, output_dir=None, verbose=False)
 
 
-def test_n_seeds_validated():
-    with pytest.raises(ValueError, match="n_seeds"):
-        run_quickstart(n_seeds=0, verbose=False)
+def test_reference_model():
+    pytest.importorskip("numba")
+    name, model = make_reference_model(num_kernels=50)
+    assert name == "ROCKET (sktime)" and model.num_kernels == 50
+    name, model = make_reference_model(rocket=False)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 2, 8)), rng.normal(size=30)
+    assert model.fit(X, y).predict(X).shape == (30,)
 
 
-def test_quickstart_beats_mean_predictor():
-    # The README's claim, at the default settings (about 10 s on one core).
-    results = run_quickstart(verbose=False)
+def test_describe_concepts_names_the_masks():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2, 16)).astype(np.float32)
+    model = MagnetsRegressor(n_masks=2, n_concepts=3, max_epochs=3, random_state=0)
+    lines = describe_concepts(model.fit(X, X[:, 0].sum(axis=1)), X)
+    assert [line.split(":")[0] for line in lines] == ["concept 0", "concept 1", "concept 2"]
+    assert any("channel" in line and "mask" in line for line in lines)
+
+
+@pytest.mark.slow
+def test_full_quickstart_beats_mean_predictor(tmp_path):
+    # The README's run at the defaults.
+    results = run_quickstart(output_dir=tmp_path, verbose=False)
     assert results["rmse"] < results["baseline_rmse"]
-    assert all(r < results["baseline_rmse"] for r in results["seed_rmses"])

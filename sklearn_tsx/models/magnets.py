@@ -8,6 +8,7 @@ A 1-D U-Net reads the series and emits ``M`` binary masks per channel (answering
 the ``C x M`` scalars to ``K`` concepts; a linear head adds the concepts up.
 """
 
+import math
 import numbers
 import textwrap
 
@@ -18,16 +19,19 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import Bunch
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import Callback, LRScheduler
+from skorch.callbacks import Callback
 
 from ..utils import validate_time_series_data
-from ._base import SequenceCrossEntropy, _check_positive_int, _TimeSeriesNetMixin
+from ._base import (
+    SequenceCrossEntropy,
+    StandardisedMSE,
+    _check_bool,
+    _check_positive_int,
+    _TimeSeriesNetMixin,
+)
 from ._magnets_modules import AGGREGATIONS, MagnetsNet
 
 __all__ = ["MagnetsRegressor", "MagnetsClassifier"]
-
-LR_SCHEDULES = ("constant", "cosine")
-
 
 class _BottleneckPenalty(Callback):
     """Adds ``lambda_sparsity * L1 + lambda_orthogonality * ortho`` of the bottleneck
@@ -67,26 +71,9 @@ class _NoiseAnnealing(Callback):
         net.module_.noise_scale = 1.0
 
 
-class _StandardisedMSE(torch.nn.Module):
-    """Mean squared error of ``(y_pred - y) / scale``: the loss of standardised
-    targets, so that the penalty weights do not depend on the units of ``y``."""
-
-    def __init__(self, scale):
-        super().__init__()
-        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
-
-    def forward(self, y_pred, y_true):
-        return torch.mean(((y_pred - y_true) / self.scale) ** 2)
-
-
 def _check_non_negative(value, name):
     if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value >= 0:
         raise ValueError(f"{name} must be a non-negative float; got {value!r}.")
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a bool; got {value!r}.")
 
 
 def _check_positive(value, name):
@@ -119,6 +106,10 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         max_epochs=100,
         batch_size=32,
         weight_decay=0.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -142,6 +133,10 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -167,11 +162,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         _check_bool(self.positional_channel, "positional_channel")
         _check_bool(self.feature_norm, "feature_norm")
         _check_bool(self.anneal_noise, "anneal_noise")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(
-                f"lr_schedule must be one of {LR_SCHEDULES}; got {self.lr_schedule!r}."
-            )
-        _check_positive_int(self.max_epochs, "max_epochs", minimum=0)
+        self._check_training_params()
         _check_positive_int(self.batch_size, "batch_size")
         _check_positive(self.lr, "lr")
         _check_non_negative(self.weight_decay, "weight_decay")
@@ -221,10 +212,12 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         return module
 
     def _fit_magnets(
-        self, X, y, build_module, criterion, refit_head=False, **criterion_params
+        self, X, y, build_module, criterion, *, stratified=False, refit_head=False,
+        **criterion_params,
     ):
         """Train through skorch; the module is built under the seed. With
         ``refit_head``, the head is then refitted by least squares (regression)."""
+        setup = self._training_setup(len(X), stratified=stratified)
         callbacks = []
         if self.lambda_sparsity or self.lambda_orthogonality:
             callbacks.append(
@@ -234,23 +227,15 @@ class _MagnetsBase(_TimeSeriesNetMixin):
                 )
             )
         if self.anneal_noise:
-            callbacks.append(("noise_annealing", _NoiseAnnealing(self.max_epochs)))
-        if self.lr_schedule == "cosine":
-            callbacks.append(
-                (
-                    "lr_schedule",
-                    LRScheduler(
-                        policy=torch.optim.lr_scheduler.CosineAnnealingLR,
-                        T_max=max(self.max_epochs, 1),
-                    ),
-                )
-            )
+            callbacks.append(("noise_annealing", _NoiseAnnealing(setup["max_epochs"])))
         self._fit_net(
             X,
             y,
             build_module,
             criterion,
-            callbacks=callbacks,
+            max_epochs=setup["max_epochs"],
+            train_split=setup["train_split"],
+            callbacks=callbacks + setup["callbacks"],
             **{f"criterion__{k}": v for k, v in criterion_params.items()},
         )
         module = self.module_
@@ -422,12 +407,26 @@ lr : float, default=3e-3
 lr_schedule : {{"constant", "cosine"}}, default="cosine"
     Learning-rate schedule over the epochs: constant, or cosine annealing
     from ``lr`` towards 0 at ``max_epochs``.
-max_epochs : int, default=100
-    Number of training epochs.
+max_epochs : int or "auto", default=100
+    Number of training epochs, >= 1; ``"auto"`` trains for at least 1000
+    optimisation steps and 20 epochs (on small sets a fixed number of epochs
+    is few steps). The noise annealing and the learning-rate schedule run
+    over ``max_epochs``, also when early stopping ends training sooner.
 batch_size : int, default=32
     Mini-batch size for training, prediction and explanation.
 weight_decay : float, default=0.0
     Adam weight decay.
+early_stopping : bool, default=True
+    Whether to hold out ``validation_fraction`` of the training series
+    (stratified by class for the classifier, where possible), stop when the
+    validation loss has not improved by ``tol`` for ``n_iter_no_change``
+    epochs, and restore the weights of the best epoch.
+validation_fraction : float, default=0.1
+    Share of the training series held out for early stopping, in (0, 1).
+n_iter_no_change : int, default=10
+    Epochs without improvement before early stopping ends training.
+tol : float, default=1e-4
+    Smallest decrease of the validation loss that counts as an improvement.
 device : str, default="cpu"
     Torch device; ``"auto"`` takes CUDA when available.
 random_state : int, RandomState instance or None, default=None
@@ -461,6 +460,19 @@ See Also
 --------
 sklearn_tsx.explainers.MagnetsExplainer : Per-(channel, time) attributions
     from the masks and weights.
+
+Notes
+-----
+Early stopping is on by default, chosen by 4-fold cross-validation on the
+training series of the two real TSER sets that ship with sktime and aeon
+(seed 0; the test series were not used): RMSE on Covid3Month 0.0417 without,
+0.0398 with (mean predictor 0.0397), on CardanoSentiment 0.3071 without,
+0.2954 with (mean predictor 0.2753), and 2 to 8 times less training time. On
+both sets the signal is weak and 100 epochs without a validation split
+overfit; with early stopping the model stays near the mean predictor where it
+finds nothing that generalises. ``max_epochs="auto"`` (at least 1000 steps)
+scored worse than 100 epochs there (0.0400 and 0.3161). Settings and commands:
+``benchmarks/bench_tser_real.py``.
 
 Examples
 --------
@@ -534,7 +546,7 @@ class MagnetsRegressor(_MagnetsBase, RegressorMixin, BaseEstimator):
         scale[scale < 1e-12] = 1.0
         return self._fit_magnets(
             X, y_train, lambda: self._build_module(X, self.n_outputs_, loc, scale),
-            _StandardisedMSE, refit_head=True, scale=scale,
+            StandardisedMSE, refit_head=True, scale=scale,
         )
 
     def predict(self, X):
@@ -632,9 +644,12 @@ class MagnetsClassifier(_MagnetsBase, ClassifierMixin, BaseEstimator):
         n_classes = len(self.classes_)
         loc, scale = np.zeros(n_classes, np.float32), np.ones(n_classes, np.float32)
         y_encoded = encoder.transform(y).astype(np.int64)
+        counts = np.bincount(y_encoded)
+        n_valid = math.ceil(self.validation_fraction * len(y_encoded))
         return self._fit_magnets(
             X, y_encoded, lambda: self._build_module(X, n_classes, loc, scale),
             SequenceCrossEntropy,
+            stratified=counts.min() >= 2 and n_classes <= min(n_valid, len(y) - n_valid),
         )
 
     def predict_proba(self, X):
