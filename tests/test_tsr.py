@@ -51,7 +51,8 @@ def _per_copy_tsr(base, x, target, percentile=55, mask_value=0.0):
 def tcn():
     X = make_panel(24, seed=3)
     y = (X[:, 1, 4:].mean(axis=1) > 0).astype(int)
-    return TCNClassifier(hidden_size=4, max_epochs=3, random_state=0).fit(X, y), X[:4], y[:4]
+    model = TCNClassifier(hidden_size=4, max_epochs=3, early_stopping=False, random_state=0)
+    return model.fit(X, y), X[:4], y[:4]
 
 
 @pytest.mark.parametrize("percentile, mask_value", [(55, 0.0), (30, "first"), (80, 1.5)])
@@ -63,7 +64,9 @@ def test_batched_equals_per_copy_reference(tcn, percentile, mask_value):
     base = Saliency(model).fit(X)
     expected = np.stack([_per_copy_tsr(base, X[i], y[i], percentile, mask_value)
                          for i in range(len(X))])
-    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
+    # float32 gradients of differently composed batches, min-max rescaled twice:
+    # equal to a few 1e-6 on the [0, 1] scale of the map
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
 
 
 def test_wraps_a_perturbation_method_on_any_batch_size(tcn):
