@@ -51,8 +51,7 @@ def _per_copy_tsr(base, x, target, percentile=55, mask_value=0.0):
 def tcn():
     X = make_panel(24, seed=3)
     y = (X[:, 1, 4:].mean(axis=1) > 0).astype(int)
-    model = TCNClassifier(hidden_size=4, max_epochs=3, early_stopping=False, random_state=0)
-    return model.fit(X, y), X[:4], y[:4]
+    return TCNClassifier(hidden_size=4, max_epochs=3, random_state=0).fit(X, y), X[:4], y[:4]
 
 
 @pytest.mark.parametrize("percentile, mask_value", [(55, 0.0), (30, "first"), (80, 1.5)])
