@@ -139,6 +139,7 @@ import time
 
 import numpy as np
 import torch
+from _paper_training import PAPER_TRAINING
 
 from sklearn_tsx.datasets import make_state, make_switch_feature
 from sklearn_tsx.explainers import ContraLSP, ExtremalMask
@@ -196,7 +197,8 @@ def train_black_box(setting, seed, args):
                        random_state=seed)
     n_train = int(0.8 * args.n_samples)
     model = GRUClassifier(hidden_size=args.hidden_size, sequence_output=True, lr=1e-3,
-                          max_epochs=args.gru_epochs, batch_size=64, random_state=seed)
+                          max_epochs=args.gru_epochs, batch_size=64, random_state=seed,
+                          **PAPER_TRAINING)
     model.fit(data.data[:n_train], data.target[:n_train])
     accuracy = model.score(data.data[n_train:], data.target[n_train:])
     X = data.data[n_train:][: args.n_explain]
@@ -229,7 +231,7 @@ def time_per_series(args, threads):
     data = make_state(args.n_timing, n_timepoints=200, random_state=0)
     torch.manual_seed(0)
     model = GRUClassifier(hidden_size=200, sequence_output=True, max_epochs=1,
-                          random_state=0).fit(data.data, data.target)
+                          random_state=0, **PAPER_TRAINING).fit(data.data, data.target)
     explainer = ContraLSP(model, max_epochs=args.timing_epochs, batch_size=args.n_timing,
                           random_state=0, **SETTINGS["state"]["params"])
     start = time.perf_counter()

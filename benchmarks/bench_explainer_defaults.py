@@ -36,6 +36,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import torch
+from _paper_training import PAPER_TRAINING
 
 from sklearn_tsx.datasets import (
     make_rare_feature,
@@ -87,7 +88,7 @@ def gru_task(make, seed, args):
     X = data.data
     n_train = int(0.8 * args.n_samples)
     model = GRUClassifier(hidden_size=args.hidden_size, sequence_output=True,
-                          max_epochs=args.epochs, random_state=seed)
+                          max_epochs=args.epochs, random_state=seed, **PAPER_TRAINING)
     model.fit(X[:n_train], data.target[:n_train])
     accuracy = model.score(X[n_train:], data.target[n_train:])
     print(f"{make.__name__} seed {seed}: GRU({args.hidden_size}) per-step test accuracy "

@@ -65,6 +65,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from _paper_training import PAPER_TRAINING
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, KFold
 from sktime.datasets import load_basic_motions
@@ -147,7 +148,8 @@ def tune_alpha(explainer, model, X_train, seed, args):
 def run_seed(seed, args, data):
     X_train, y_train, X_test, y_test = data
     model = GRUClassifier(hidden_size=args.hidden_size, lr=1e-3, max_epochs=args.gru_epochs,
-                          batch_size=16, random_state=seed).fit(X_train, y_train)
+                          batch_size=16, random_state=seed,
+                          **PAPER_TRAINING).fit(X_train, y_train)
     print(f"seed {seed}: GRU({args.hidden_size}) test accuracy "
           f"{model.score(X_test, y_test):.3f}", flush=True)
     out = {}

@@ -43,6 +43,7 @@ import time
 
 import numpy as np
 import torch
+from _paper_training import PAPER_TRAINING
 from sklearn.preprocessing import MinMaxScaler
 from skorch import NeuralNetClassifier
 from torch import nn
@@ -146,7 +147,7 @@ def make_data(geometry, n_train, n_test, seed):
 
 def make_models(args, seed):
     common = dict(hidden_size=5, dropout=0.1, lr=1e-3, batch_size=50,
-                  max_epochs=args.max_epochs, random_state=seed)
+                  max_epochs=args.max_epochs, random_state=seed, **PAPER_TRAINING)
     models = {"TCN": _SeededNet(
         PooledTCN, criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
         lr=1e-3, batch_size=50, max_epochs=args.max_epochs, train_split=None,

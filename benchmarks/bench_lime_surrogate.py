@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 import torch
+from _paper_training import PAPER_TRAINING
 from captum.attr import Lime as CaptumLime
 
 from sklearn_tsx.datasets import make_rare_feature
@@ -102,7 +103,8 @@ def main():
     X, truth = data.data.astype(np.float32), data.saliency.astype(bool)
     total = (X * truth).sum(axis=(1, 2))
     y = (total > np.median(total)).astype(int)
-    gru = GRUClassifier(hidden_size=32, max_epochs=60, lr=0.01, random_state=0)
+    gru = GRUClassifier(hidden_size=32, max_epochs=60, lr=0.01, random_state=0,
+                        **PAPER_TRAINING)
     gru.fit(X[:250], y[:250])
     print(f"GRU held-out accuracy {gru.score(X[250:], y[250:]):.2f}")
     print(f"{'method':26s} {'setting':26s} nonzero   AUP   AUR AUROC")

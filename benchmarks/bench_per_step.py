@@ -70,6 +70,7 @@ import time
 
 import numpy as np
 import torch
+from _paper_training import PAPER_TRAINING
 
 from sklearn_tsx.datasets import make_rare_time, make_state
 from sklearn_tsx.explainers import (
@@ -139,7 +140,7 @@ def main():
 
     state = make_state(200, random_state=args.seed)
     gru = GRUClassifier(hidden_size=32, sequence_output=True, max_epochs=5, lr=1e-2,
-                        random_state=args.seed).fit(state.data, state.target)
+                        random_state=args.seed, **PAPER_TRAINING).fit(state.data, state.target)
     X = state.data[: args.n_series]
     fo = FeatureOcclusion(gru, window=1, channel_window=1, baselines="zeros").fit(state.data)
     compare("State GRU(32), FO (entries)", fo, X, exact=True)
@@ -153,7 +154,8 @@ def main():
     compare_gradients("State GRU(32)", gru, state.data, X, args.seed)
 
     gru200 = GRUClassifier(hidden_size=200, sequence_output=True, max_epochs=1,
-                           random_state=args.seed).fit(state.data[:8], state.target[:8])
+                           random_state=args.seed, **PAPER_TRAINING)
+    gru200.fit(state.data[:8], state.target[:8])
     compare_gradients("State GRU(200)", gru200, state.data, X[: args.n_series_200],
                       args.seed)
 

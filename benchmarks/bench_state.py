@@ -166,6 +166,7 @@ import time
 
 import numpy as np
 import torch
+from _paper_training import PAPER_TRAINING
 
 import sklearn_tsx.explainers as explainers
 from sklearn_tsx.datasets import make_state
@@ -304,7 +305,7 @@ def run_seed(seed, args, methods):
     model = GRUClassifier(
         hidden_size=args.hidden_size, num_layers=1, sequence_output=True, lr=args.gru_lr,
         max_epochs=args.epochs, batch_size=args.train_batch_size, device=args.device,
-        random_state=seed,
+        random_state=seed, **PAPER_TRAINING,
     ).fit(X_train, y_train)
     accuracy = model.score(data.data[n_train:], data.target[n_train:])
     elapsed = time.perf_counter() - start

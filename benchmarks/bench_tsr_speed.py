@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 import torch
+from _paper_training import PAPER_TRAINING
 
 from sklearn_tsx.explainers import Saliency, TemporalSaliencyRescaling
 from sklearn_tsx.models import TCNClassifier
@@ -69,7 +70,7 @@ def run_seed(seed, n_samples, n_channels, n_timepoints, base_batch_size, percent
     X = rng.normal(size=(100 + n_samples, n_channels, n_timepoints)).astype(np.float32)
     y = (X[:, :, 10:40].mean(axis=(1, 2)) > 0).astype(int)
     model = TCNClassifier(hidden_size=5, num_layers=3, kernel_size=4, max_epochs=1,
-                          random_state=seed).fit(X[:100], y[:100])
+                          random_state=seed, **PAPER_TRAINING).fit(X[:100], y[:100])
     X_test, y_test = X[100:], y[100:]
 
     tsr = TemporalSaliencyRescaling(Saliency(model, batch_size=base_batch_size),

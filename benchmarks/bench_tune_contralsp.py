@@ -74,6 +74,7 @@ import time
 
 import numpy as np
 import torch
+from _paper_training import PAPER_TRAINING
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, KFold
 
@@ -128,7 +129,8 @@ def main():
                                    random_state=seed)
         n_train = int(0.8 * args.n_samples)
         model = GRUClassifier(hidden_size=args.hidden_size, sequence_output=True, lr=1e-3,
-                              max_epochs=args.gru_epochs, random_state=seed)
+                              max_epochs=args.gru_epochs, random_state=seed,
+                              **PAPER_TRAINING)
         model.fit(data.data[:n_train], data.target[:n_train])
         X = data.data[n_train:][: args.n_explain]
         truth = data.saliency[n_train:][: args.n_explain].astype(np.float32)
