@@ -72,12 +72,20 @@ CANDIDATES = {
     "timepoint, cosine, auto, no ES": dict(input_scaling="timepoint", early_stopping=False),
     "none, cosine, auto, no ES": dict(input_scaling=None, early_stopping=False),
 }
-#: MAGNETS' training settings compared by --cv --magnets ("old": before issue 28).
+#: MAGNETS' settings compared by --cv --magnets, each with 4 masks unless it says
+#: otherwise ("old": the training before issue 28).
+_FOUR = dict(n_masks=4)
 MAGNETS_CANDIDATES = {
-    "old": dict(early_stopping=False),
-    "100 epochs, ES 10 (new)": {},
-    "auto, ES 10": dict(max_epochs="auto"),
-    "auto, ES 20": dict(max_epochs="auto", n_iter_no_change=20),
+    "old": dict(_FOUR, early_stopping=False),
+    "100 epochs, ES 10": _FOUR,
+    "auto, ES 10": dict(_FOUR, max_epochs="auto"),
+    "auto, ES 20": dict(_FOUR, max_epochs="auto", n_iter_no_change=20),
+    # where the MAGNETS authors' code differs from ours (REFERENCE.md)
+    "authors' 10 masks": dict(n_masks=10),
+    "authors' lr 1e-4, batch 256": dict(_FOUR, lr=1e-4, batch_size=256),
+    "authors' weight decay 4e-5": dict(_FOUR, weight_decay=4e-5),
+    "no feature norm": dict(_FOUR, feature_norm=False),
+    "no positional channel": dict(_FOUR, positional_channel=False),
 }
 PUBLISHED_ROCKET = {"Covid3Month": 0.0389, "CardanoSentiment": 0.2984}
 
@@ -108,11 +116,12 @@ def models(nets, candidates, magnets):
         )
         for net in nets for label in candidates
     }
-    if magnets:
-        for label, params in MAGNETS_CANDIDATES.items():
-            rows[f"MAGNETS {label}"] = (
-                lambda s, params=params: MagnetsRegressor(random_state=s, **params)
+    for label in magnets:
+        rows[f"MAGNETS {label}"] = (
+            lambda s, params=MAGNETS_CANDIDATES[label]: MagnetsRegressor(
+                random_state=s, **params
             )
+        )
     return rows
 
 
@@ -200,9 +209,14 @@ def main(argv=None):
                         help="nets compared (none: only MAGNETS, with --magnets)")
     parser.add_argument("--candidates", nargs="+", choices=list(CANDIDATES),
                         default=list(CANDIDATES), help="settings compared by --cv")
-    parser.add_argument("--magnets", action="store_true",
-                        help="also MagnetsRegressor's settings (MAGNETS_CANDIDATES)")
+    parser.add_argument("--magnets", nargs="*", choices=list(MAGNETS_CANDIDATES),
+                        default=None, help="also MagnetsRegressor's settings "
+                        "(MAGNETS_CANDIDATES; all of them when none is named)")
     args = parser.parse_args(argv)
+    if args.magnets is None:
+        args.magnets = []
+    elif not args.magnets:
+        args.magnets = list(MAGNETS_CANDIDATES)
     torch.set_num_threads(1)
     seeds = range(args.seeds or (1 if args.quick else 3))
     nets = args.nets
