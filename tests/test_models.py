@@ -359,17 +359,30 @@ class TestTraining:
     def test_early_stopping_restores_the_best_epoch(self, rng):
         X = rng.normal(size=(60, 2, 8)).astype(np.float32)
         y = rng.normal(size=60)  # noise: the validation loss soon stops improving
-        model = _small(GRURegressor, early_stopping=True, n_iter_no_change=3,
-                       max_epochs=40).fit(X, y)
+        # 54 training series in batches of 2: 27 steps an epoch, so the patience
+        # is n_iter_no_change epochs, more than the minimum of 100 steps
+        model = _small(GRURegressor, early_stopping=True, n_iter_no_change=4,
+                       batch_size=2, max_epochs=40).fit(X, y)
         valid = np.array(model.validation_loss_curve_)
         assert len(valid) == len(model.loss_curve_) == model.n_iter_ < 40
         best = int(np.argmin(valid))
-        assert model.n_iter_ == best + 1 + 3
+        assert model.n_iter_ == best + 1 + 4
         # the restored weights are the best epoch's: their validation loss is its
         held_out = model.net_.train_split(X, y)[1].indices
         assert len(held_out) == 6  # ceil(0.1 * 60)
         loss = np.mean(((model.predict(X[held_out]) - y[held_out]) / y.std()) ** 2)
         np.testing.assert_allclose(loss, valid[best], rtol=1e-4)
+
+    def test_patience_is_at_least_100_steps(self, rng):
+        # 36 training series in one batch: an epoch is one step, and 10 epochs
+        # of patience used to stop a small set before it learned anything
+        X = rng.normal(size=(40, 1, 6)).astype(np.float32)
+        y = rng.normal(size=40)  # noise: nothing to improve on
+        model = _small(GRURegressor, hidden_size=2, early_stopping=True,
+                       batch_size=64, max_epochs=300).fit(X, y)
+        early = dict(model.net_.callbacks_)["early_stopping"]
+        assert early.patience == 100
+        assert 100 < model.n_iter_ < 300
 
     def test_classifier_split_is_stratified(self, rng):
         X, y = _classification_data(rng, n=40)

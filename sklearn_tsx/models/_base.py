@@ -31,6 +31,9 @@ __all__ = ["TimeSeriesNetClassifier", "TimeSeriesNetRegressor"]
 AUTO_MIN_STEPS = 1000
 #: ...and at least this many epochs.
 AUTO_MIN_EPOCHS = 20
+#: Early stopping waits at least this many optimisation steps without improvement:
+#: on a small set an epoch is one or two steps, too few to tell a plateau.
+MIN_PATIENCE_STEPS = 100
 LR_SCHEDULES = ("constant", "cosine")
 INPUT_SCALINGS = ("channel", "timepoint", None)
 
@@ -186,6 +189,7 @@ class _TimeSeriesNetMixin:
                     "sample(s) and leaves none to train on; lower "
                     "validation_fraction or set early_stopping=False."
                 )
+            steps_per_epoch = math.ceil(n_train / self.batch_size)
             seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
             train_split = ValidSplit(
                 self.validation_fraction, stratified=stratified, random_state=seed
@@ -195,7 +199,10 @@ class _TimeSeriesNetMixin:
                     "early_stopping",
                     EarlyStopping(
                         monitor="valid_loss",
-                        patience=self.n_iter_no_change,
+                        patience=max(
+                            self.n_iter_no_change,
+                            math.ceil(MIN_PATIENCE_STEPS / steps_per_epoch),
+                        ),
                         threshold=self.tol,
                         threshold_mode="abs",
                         load_best=True,

@@ -424,7 +424,8 @@ early_stopping : bool, default=True
 validation_fraction : float, default=0.1
     Share of the training series held out for early stopping, in (0, 1).
 n_iter_no_change : int, default=10
-    Epochs without improvement before early stopping ends training.
+    Epochs without improvement before early stopping ends training, and at
+    least 100 optimisation steps (on a small set an epoch is a few steps).
 tol : float, default=1e-4
     Smallest decrease of the validation loss that counts as an improvement.
 device : str, default="cpu"
