@@ -1,6 +1,7 @@
 """Dynamask: recovery of a white box's salient set, batching, selection, errors."""
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -349,10 +350,16 @@ def per_step_classifier():
 
 
 def _bench_state_params(mask_epochs):
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_state.py"
-    spec = importlib.util.spec_from_file_location("_bench_state", path)
+    benchmarks = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    spec = importlib.util.spec_from_file_location(
+        "_bench_state", Path(benchmarks) / "bench_state.py"
+    )
     bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    sys.path.insert(0, benchmarks)  # for the benchmarks' shared modules
+    try:
+        spec.loader.exec_module(bench)
+    finally:
+        sys.path.remove(benchmarks)
     args = SimpleNamespace(mask_epochs=mask_epochs, dynamask_ties="mean")
     return bench.method_params("Dynamask", args)
 
