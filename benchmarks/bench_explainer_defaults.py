@@ -37,6 +37,7 @@ from types import SimpleNamespace
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from bench_dynamask_rare import SummedOutput
 
 from sklearn_tsx.datasets import (
     make_rare_feature,
@@ -68,17 +69,6 @@ BASELINE_METHODS = {
     "FeatureAblation": (FeatureAblation, {}),
     "ShapleyValueSampling": (ShapleyValueSampling, dict(n_samples=3)),
 }
-
-
-class SummedOutput(torch.nn.Module):
-    """A white box's outputs summed over time: one scalar per series."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x):
-        return self.model(x).sum(dim=1)
 
 
 def gru_task(make, seed, args):
