@@ -5,7 +5,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from sklearn_tsx.explainers import ContraLSP
-from sklearn_tsx.explainers._contralsp_nets import (
+from sklearn_tsx.explainers._mask_learning.contralsp_nets import (
     PerturbationNet,
     TrendNet,
     l1_distances,

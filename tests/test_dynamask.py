@@ -15,8 +15,12 @@ from sklearn.metrics import roc_auc_score
 
 from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
 from sklearn_tsx.explainers import Dynamask, gaussian_blur
-from sklearn_tsx.explainers._dynamask import order_statistic, size_targets, sorted_size_targets
-from sklearn_tsx.explainers._mask_losses import row_error
+from sklearn_tsx.explainers._mask_learning.dynamask import (
+    order_statistic,
+    size_targets,
+    sorted_size_targets,
+)
+from sklearn_tsx.explainers._mask_learning.losses import row_error
 
 
 @pytest.fixture(scope="module")

@@ -157,7 +157,10 @@ def test_random_methods_equal_captum_under_the_batch_seed():
     # Lime's surrogate: captum's default Lasso, fitted to the standardised outputs
     from sklearn.linear_model import Lasso
 
-    from sklearn_tsx.explainers._perturbation import _CaptumSurrogate, _StandardisedTarget
+    from sklearn_tsx.explainers._captum_perturbation import (
+        _CaptumSurrogate,
+        _StandardisedTarget,
+    )
 
     surrogate = _CaptumSurrogate(_StandardisedTarget(Lasso(alpha=0.01)))
     expected = _direct(attr.Lime(model, interpretable_model=surrogate), X, target, seed,

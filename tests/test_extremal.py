@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 
 from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
 from sklearn_tsx.explainers import ExtremalMask
-from sklearn_tsx.explainers._batched_gru import bigru_forward, init_bigru
+from sklearn_tsx.explainers._mask_learning.batched_gru import bigru_forward, init_bigru
 from sklearn_tsx.models import GRUClassifier
 
 

@@ -1,9 +1,9 @@
 import pytest
 import torch
 
-from sklearn_tsx.explainers._batched_gru import bigru_forward, init_bigru
-from sklearn_tsx.explainers._contralsp_nets import PerturbationNet
-from sklearn_tsx.explainers._gru_scan import GRUScan, bidirectional_gru
+from sklearn_tsx.explainers._mask_learning.batched_gru import bigru_forward, init_bigru
+from sklearn_tsx.explainers._mask_learning.contralsp_nets import PerturbationNet
+from sklearn_tsx.explainers._mask_learning.gru_scan import GRUScan, bidirectional_gru
 
 
 @pytest.mark.parametrize("hidden", [1, 3, 8])

@@ -13,7 +13,10 @@ from sklearn_tsx.explainers import (
     fade_reference,
     gaussian_blur,
 )
-from sklearn_tsx.explainers._perturbations import PERTURBATIONS, perturbation_of
+from sklearn_tsx.explainers._mask_learning.perturbation_operators import (
+    PERTURBATIONS,
+    perturbation_of,
+)
 
 OPERATORS = {
     "blur_full": lambda x, m: gaussian_blur(x, m, sigma_max=2.0),

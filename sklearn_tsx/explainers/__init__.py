@@ -1,9 +1,13 @@
 """Post-hoc explainers: each an sklearn object with ``fit`` / ``explain``."""
 
 from ._afo import AugmentedFeatureOcclusion
-from ._contralsp import ContraLSP
-from ._dynamask import Dynamask
-from ._extremal import ExtremalMask
+from ._captum_perturbation import (
+    FeatureAblation,
+    FeatureOcclusion,
+    FeaturePermutation,
+    Lime,
+    ShapleyValueSampling,
+)
 from ._fit import FIT
 from ._gradient import (
     DeepLift,
@@ -14,20 +18,16 @@ from ._gradient import (
     SmoothGrad,
 )
 from ._magnets import MagnetsExplainer
-from ._per_step import explain_per_step
-from ._perturbation import (
-    FeatureAblation,
-    FeatureOcclusion,
-    FeaturePermutation,
-    Lime,
-    ShapleyValueSampling,
-)
-from ._perturbations import (
+from ._mask_learning import (
+    ContraLSP,
+    Dynamask,
+    ExtremalMask,
     fade_moving_average,
     fade_past_moving_average,
     fade_reference,
     gaussian_blur,
 )
+from ._per_step import explain_per_step
 from ._random import RandomExplainer
 from ._tsr import TemporalSaliencyRescaling
 from .base import BaseExplainer

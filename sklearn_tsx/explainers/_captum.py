@@ -1,6 +1,6 @@
 """One wrapper family over captum's attribution methods.
 
-Each explainer of :mod:`._gradient` and :mod:`._perturbation` is a
+Each explainer of :mod:`._gradient` and :mod:`._captum_perturbation` is a
 :class:`CaptumExplainer` that names its captum class and turns its own
 constructor parameters into the arguments of captum's ``attribute``; the
 common work (targets, baselines, feature masks, batching) lives here once.

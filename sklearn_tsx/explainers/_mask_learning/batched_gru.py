@@ -4,14 +4,14 @@ ExtremalMask learns one perturbation network per explained series. Holding the
 weights of all of them in batched tensors trains them together, one series per
 row, with each row's gradients its own: the result of a series does not depend
 on the batch it is in. Both directions of every series run as one recurrence
-(:class:`~sklearn_tsx.explainers._gru_scan.GRUScan` with per-series weights).
+(:class:`~sklearn_tsx.explainers._mask_learning.gru_scan.GRUScan` with per-series weights).
 """
 
 import math
 
 import torch
 
-from ._gru_scan import GRUScan, pack_directions, unpack_directions
+from .gru_scan import GRUScan, pack_directions, unpack_directions
 
 __all__ = ["init_bigru", "bigru_forward"]
 

@@ -6,8 +6,9 @@ import numbers
 import numpy as np
 import torch
 
-from ..utils._progress import progress
-from ._mask_losses import (
+from ...utils._progress import progress
+from ..base import BaseExplainer
+from .losses import (
     TARGET_DOC,
     batch_targets,
     check_classifier_output,
@@ -17,8 +18,7 @@ from ._mask_losses import (
     row_error,
     whole_output,
 )
-from ._perturbations import PERTURBATIONS, auto_blur_window, perturbation_of
-from .base import BaseExplainer
+from .perturbation_operators import PERTURBATIONS, auto_blur_window, perturbation_of
 
 __all__ = ["Dynamask"]
 

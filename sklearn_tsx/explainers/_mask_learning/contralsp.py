@@ -8,10 +8,11 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils import seeded_torch
-from ..utils._progress import progress
-from ._contralsp_nets import PerturbationNet, TrendNet, gate, l0_penalty, triplet_loss
-from ._mask_losses import (
+from ...utils import seeded_torch
+from ...utils._progress import progress
+from ..base import BaseExplainer
+from .contralsp_nets import PerturbationNet, TrendNet, gate, l0_penalty, triplet_loss
+from .losses import (
     TARGET_DOC,
     batch_targets,
     check_classifier_output,
@@ -19,7 +20,6 @@ from ._mask_losses import (
     explained_output,
     whole_output,
 )
-from .base import BaseExplainer
 
 __all__ = ["ContraLSP"]
 

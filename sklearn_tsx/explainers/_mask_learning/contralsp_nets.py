@@ -6,7 +6,7 @@ import math
 import torch
 from torch import nn
 
-from ._gru_scan import bidirectional_gru
+from .gru_scan import bidirectional_gru
 
 __all__ = ["PerturbationNet", "TrendNet", "gate", "l0_penalty", "l1_distances", "triplet_loss"]
 

@@ -6,9 +6,10 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
-from ..utils._progress import progress
-from ._batched_gru import bigru_forward, init_bigru
-from ._mask_losses import (
+from ...utils._progress import progress
+from ..base import BaseExplainer
+from .batched_gru import bigru_forward, init_bigru
+from .losses import (
     TARGET_DOC,
     batch_targets,
     check_classifier_output,
@@ -18,7 +19,6 @@ from ._mask_losses import (
     row_error,
     whole_output,
 )
-from .base import BaseExplainer
 
 __all__ = ["ExtremalMask"]
 
