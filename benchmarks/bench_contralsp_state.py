@@ -28,110 +28,14 @@ measured and scaled to ``--epochs``; ``--seeds`` with no value runs the timing
 alone. ``--keep-freed-memory`` calls :func:`sklearn_tsx.utils.keep_freed_memory`
 first (glibc then reuses freed buffers instead of faulting them in again).
 
-Measured 2026-11-23 (paper protocol, ``--no-ablation``, seed 0 in one run and
-seeds 1-4 in another, one thread, other jobs on the second core), mean over 5
-seeds: Switch-Feature AUP 0.979, AUR 0.862, I/1e4 27.9, S/1e3 0.75 (paper 0.98,
-0.80, 24.23, 0.91); State AUP 0.956, AUR 0.831, I/1e4 54.6, S/1e3 0.53 (paper
-0.90, 0.81, 50.09, 0.50): both targets met. Time per State series 1.95-2.39 s
-with one thread, of which the black box's own passes are 1.47-1.70 s (71-75 %);
-on a quiet machine (10 epochs scaled to 500) 2.39 s with one thread and 1.65 s
-with two (black box alone 1.49 and 1.32 s): the 1 s target was missed at the
-paper's 500 epochs.
-
-Time per State series on 2 threads, 2026-11-24 (``--seeds --timing-threads 2``,
-500 epochs measured, quiet machine, whose black box is faster than the
-2026-11-23 one): 1.17 s (black box alone 0.87 s) before the perturbation
-network ran its two GRU directions as one recurrence, **1.04 s** (0.84 s) after:
-missed by 4 %. With ``--keep-freed-memory`` (``--settings state --seeds 0
---no-ablation --timing-threads 2 --keep-freed-memory``): **0.83 s** (black box
-0.70 s): **met**, and seed 0's figures are unchanged by the new recurrence
-(AUP 0.958, AUR 0.841, I/1e4 55.1, S/1e3 0.69; 218 s for the 200 series on one
-thread). After the triplet distances moved to ``torch.pdist`` (``--settings state
---seeds 0 --no-ablation --timing-threads 2``, glibc defaults): **0.97 s** per
-series (black box alone 0.91 s in that run, 0.84 s in the earlier one: machine
-noise of the size of the margin), met by 3 %; seed 0 AUP 0.958, AUR 0.842,
-I/1e4 55.2, S/1e3 0.61.
-
-ExtremalMask on the same State black boxes (``--settings state --seeds 0 1 2
---variants ExtremalMask --timing-threads`` and ``--seeds 3 4``, 2026-11-24, one
-thread, two runs side by side; 5.3-5.5 min per seed), mean ± std over 5 seeds:
-AUP 0.967 ± 0.001, AUR 0.764 ± 0.008, I/1e4 21.2 ± 1.7, S/1e3 13.1 ± 0.7 (paper
-0.87, 0.77, 29.71, 7.54): the paper's recall, higher precision, fuzzier masks;
-below our ContraLSP's recall (0.83), as in the paper. Seed 0 again after the
-per-series networks moved to the one-recurrence scan (``--settings state --seeds
-0 --variants ExtremalMask --timing-threads``, alone on the machine): 0.967 /
-0.769 / 23.1 / 12.6 in 240 s. Before ExtremalMask
-compared logits (its default until 2026-11-24 was the cross-entropy between
-probabilities, on whose small scale the L1 terms dominate): AUP 0.985, AUR
-0.471, I/1e4 4.7, S/1e3 28.8 on seeds 0-2. On Switch-Feature (``--settings
-switch-feature --seeds 0 1 2 --variants ExtremalMask --timing-threads`` and
-``--seeds 3 4``, 2.6-2.7 min per seed; GRU test accuracy 0.888-0.892): AUP
-0.987 ± 0.001, AUR 0.708 ± 0.006, I/1e4 8.58 ± 0.23, S/1e3 9.11 ± 0.26 (paper
-0.97, 0.65, 8.45, 6.90).
-With one perturbation network shared by the 200 explained series, as the
-reference's ``ExtremalMaskNet`` (``--variants "ExtremalMask (shared net)"``,
-State seeds 0-2, 2026-11-24, 5.2-6.1 min per seed): AUP 0.967 ± 0.001, AUR
-0.762 ± 0.010, I/1e4 20.7 ± 2.0, S/1e3 13.2 ± 0.8 -- the per-series networks'
-figures; sharing the network is not what separates our masks from the paper's.
-
-Table 3 at the paper's protocol, State, 5 seeds (``--settings state --seeds S
---timing-threads`` for S = 1..4, 7-11 min per row; seed 0's rows from ``--seeds
-0 --variants "w/o triplet" "w/o trend" "w/o both"`` and its ContraLSP row from
-the Table 2 run, whose I and S per seed were not kept), AUP / AUR / I/1e4 /
-S/1e3, mean ± std [paper]:
-
-* ContraLSP: 0.956 ± 0.002 / 0.833 ± 0.010 / 54.6 / 0.53 ± 0.05 [0.90 / 0.81 /
-  50.09 / 0.50];
-* w/o triplet: 0.956 ± 0.001 / 0.828 ± 0.014 / 54.3 / 0.60 ± 0.06 [0.88 / 0.80
-  / 49.04 / 0.76];
-* w/o trend: 0.932 ± 0.003 / 0.858 ± 0.006 / 56.8 / 0.14 ± 0.01 [0.77 / 0.80 /
-  42.22 / 0.15];
-* w/o both: 0.934 ± 0.002 / 0.856 ± 0.007 / 56.7 / 0.13 ± 0.02 [0.76 / 0.74 /
-  42.26 / 0.14].
-
-On every seed removing the trend lowers AUP (by 0.020-0.027) and raises AUR,
-and it lowers the entropy on the four seeds with both figures kept: the paper's
-direction on AUP and entropy, but a fifth of its AUP drop (-0.13). Removing the
-triplet term, which trains here, raises the entropy on those four seeds (0.47
-to 0.54, 0.57 to 0.61, 0.59 to 0.64, 0.50 to 0.52; the paper's 0.50 to 0.76)
-and lowers AUR by 0.005 on average, AUP unchanged (the paper: -0.02 AUP): on
-State our triplet term matters little.
-
-Table 3 on Switch-Feature, 5 seeds (``--settings switch-feature --seeds S
---timing-threads``, 2.5-4.5 min per row), AUP / AUR / I/1e4 / S/1e3, mean over
-5 seeds (± std over seeds 0-3) [paper]:
-
-* ContraLSP: 0.979 ± 0.003 / 0.862 ± 0.006 / 27.9 / 0.75 ± 0.08 [0.98 / 0.80 /
-  24.23 / 0.91];
-* w/o triplet: 0.979 ± 0.002 / 0.857 ± 0.007 / 27.8 / 0.76 ± 0.08 [0.97 / 0.79
-  / 22.99 / 1.00];
-* w/o trend: 0.951 ± 0.003 / 0.894 ± 0.009 / 29.2 / 0.46 ± 0.05 [0.92 / 0.80 /
-  24.16 / 0.65];
-* w/o both: 0.953 ± 0.003 / 0.891 ± 0.010 / 29.1 / 0.47 ± 0.05 [0.92 / 0.79 /
-  22.08 / 0.78].
-
-Seed 4 alone (2026-11-24): 0.980 / 0.862 / 28.0 / 0.66, 0.979 / 0.851 / 27.6 /
-0.71, 0.948 / 0.904 / 29.6 / 0.41, 0.951 / 0.898 / 29.4 / 0.41. Removing the
-trend costs 0.028 AUP (the paper's 0.06) and lowers the entropy on every seed
-(0.75 to 0.46; the paper's 0.91 to 0.65), raising AUR. Removing the triplet
-term lowers AUR by 0.005 and leaves AUP as it is; its entropy moves either way
-by seed (0.89 to 0.89, 0.79 to 0.71, 0.74 to 0.79, 0.68 to 0.70, 0.66 to
-0.71), where the paper's rose (0.91 to 1.00).
-
-Epochs trade precision for recall: on seed 0 the masks keep sharpening up to 500
-epochs (AUP/AUR 0.864/0.890 at 100, 0.933/0.864 at 200, 0.945/0.854 at 300,
-0.958/0.841 at 500), so no tolerance on the loss would stop early. At
-ContraLSP's default 200 epochs (``--settings state --seeds 0 1 2 --epochs 200
---no-ablation --timing-threads``): AUP 0.935, AUR 0.855, I/1e4 56.1, S/1e3 0.63
-over 3 seeds, the State target still met. Time per series at 200 epochs
-(``--seeds --epochs 200 --timing-epochs 20``, quiet machine): 0.91 s with one
-thread, 0.78 s with two (black box alone 0.72 and 0.54 s): the 1 s target is met
-at the default; the same run at 500 epochs gives 2.46 and 2.07 s.
-
 ``--quick`` is a smoke run (smaller GRU, shorter series, fewer epochs, one seed):
 its figures are not comparable to the paper's. Its timing line runs a short fit
 at the full State shape (GRU(200), T = 200, 3 features) and extrapolates to
 ``--epochs`` epochs, and says so.
+
+Figures of the latest full runs: ``benchmarks/reference/bench_contralsp_state.jsonl``,
+notes in ``benchmarks/reference/bench_contralsp_state.rst``; the docs' results page
+renders both.
 """
 
 import argparse
@@ -140,6 +44,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from _records import load_published
 
 from sklearn_tsx.datasets import make_state, make_switch_feature
 from sklearn_tsx.explainers import ContraLSP, ExtremalMask
@@ -150,24 +55,11 @@ from sklearn_tsx.utils import keep_freed_memory
 # ContraLSP Tables 2 (Extrmask, Dynamask, ContraLSP) and 3 (ablations):
 # (AUP, AUR, I/1e4, S/1e3).
 PAPER = {
-    "switch-feature": {
-        "ContraLSP": (0.98, 0.80, 24.23, 0.91),
-        "w/o triplet": (0.97, 0.79, 22.99, 1.00),
-        "w/o trend": (0.92, 0.80, 24.16, 0.65),
-        "w/o both": (0.92, 0.79, 22.08, 0.78),
-        "ExtremalMask": (0.97, 0.65, 8.45, 6.90),
-        "ExtremalMask (shared net)": (0.97, 0.65, 8.45, 6.90),
-        "Dynamask (paper)": (0.35, 0.77, 5.22, 12.85),
-    },
-    "state": {
-        "ContraLSP": (0.90, 0.81, 50.09, 0.50),
-        "w/o triplet": (0.88, 0.80, 49.04, 0.76),
-        "w/o trend": (0.77, 0.80, 42.22, 0.15),
-        "w/o both": (0.76, 0.74, 42.26, 0.14),
-        "ExtremalMask": (0.87, 0.77, 29.71, 7.54),
-        "ExtremalMask (shared net)": (0.87, 0.77, 29.71, 7.54),
-        "Dynamask (paper)": (0.36, 0.79, 10.59, 25.11),
-    },
+    name.removeprefix("table2-3 "): {
+        **table["rows"], "ExtremalMask (shared net)": table["rows"]["ExtremalMask"]
+    }
+    for name, table in load_published("contralsp_2024")["tables"].items()
+    if name.startswith("table2-3 ")
 }
 SETTINGS = {
     "switch-feature": dict(make=make_switch_feature, n_timepoints=100,

@@ -28,29 +28,12 @@ takes ``abs`` before rescaling); Dynamask masks are used as they are.
     python benchmarks/bench_dynamask_rare.py --quick
     python benchmarks/bench_dynamask_rare.py            # full: 5 seeds x 10 series
 
-Measured (full run, 2026-11-24, one thread, 12 min), AUP / AUR
-(paper convention), mean ± std over 5 seeds [paper]:
+Target: Dynamask's AUR at least the paper's (0.58 rare feature, 0.68 rare
+time; ``TARGETS``).
 
-* rare feature: Dynamask 1.00 / 0.76 ± 0.16 [0.99 / 0.58], exact AUR 0.85,
-  3.1 CPU-s per series; FO, IG, SVS 1.00 / 0.13 ± 0.00 [1.00 / 0.14];
-  FP 1.00 / 0.14 ± 0.01 [1.00 / 0.16];
-* rare time: Dynamask 1.00 / 0.87 ± 0.03 [0.99 / 0.68], exact AUR 0.88,
-  3.1 CPU-s per series; FO, IG, SVS 1.00 / 0.13 ± 0.01 [1.00 / 0.14];
-  FP 1.00 / 0.13 ± 0.01 [1.00 / 0.16].
-
-Earlier runs scored the baselines signed: FP, whose attributions
-take both signs, had AUP 0.33-0.37 (its non-salient zeros sat mid-scale
-after rescaling); FO, IG and SVS are non-negative on this white box and did
-not move.
-With the reference code's pairing of tied mask entries in the area regulariser
-(``--size-reg-ties reference --methods``, Dynamask only, 2026-11-24, about
-7 min): AUP / AUR 0.98 ± 0.01 / 0.64 ± 0.05 on rare feature and 0.99 ± 0.00 /
-0.68 ± 0.03 on rare time (exact integrals AUR 0.67 and 0.69), 4.2-4.5 CPU-s
-per series: the paper's figures (0.99 / 0.58 and 0.99 / 0.68) come from that
-pairing, which lifts tied entries in the order ``torch.sort`` leaves them.
-Information and entropy sum over the 10 pooled series in log base 2; the
-paper's scale differs by orders of magnitude, so only the ordering of methods
-compares.
+Figures of the latest full runs: ``benchmarks/reference/bench_dynamask_rare.jsonl``,
+notes in ``benchmarks/reference/bench_dynamask_rare.rst``; the docs' results page
+renders both.
 """
 
 import argparse
@@ -58,6 +41,7 @@ import time
 
 import numpy as np
 import torch
+from _records import load_published
 
 from sklearn_tsx.datasets import make_rare_feature, make_rare_time
 from sklearn_tsx.explainers import (
@@ -69,21 +53,10 @@ from sklearn_tsx.explainers import (
 )
 from sklearn_tsx.metrics import aup_score, aur_score, mask_entropy, mask_information
 
-PAPER = {  # Tables 1 and 2: AUP, AUR, I_M(A), S_M(A)
-    "rare_feature": {
-        "Dynamask": (0.99, 0.58, 252, 0.7),
-        "FO": (1.00, 0.14, 9, 11.0),
-        "FP": (1.00, 0.16, 13, 12.6),
-        "IG": (0.99, 0.14, 8, 11.1),
-        "SVS": (1.00, 0.14, 9, 11.0),
-    },
-    "rare_time": {
-        "Dynamask": (0.99, 0.68, 1290, 7.1),
-        "FO": (1.00, 0.14, 49, 48.3),
-        "FP": (1.00, 0.16, 53, 54.7),
-        "IG": (0.99, 0.14, 38, 48.7),
-        "SVS": (1.00, 0.14, 49, 48.3),
-    },
+# Tables 1 and 2: AUP, AUR, I_M(A), S_M(A)
+PAPER = {
+    name: load_published("dynamask_2021")["tables"][name]["rows"]
+    for name in ("rare_feature", "rare_time")
 }
 TARGETS = {"rare_feature": 0.58, "rare_time": 0.68}
 

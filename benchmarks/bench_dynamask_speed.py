@@ -21,38 +21,11 @@ its lowest-error mask's AUR with the batched one's. CPU time is
     python benchmarks/bench_dynamask_speed.py --quick
     python benchmarks/bench_dynamask_speed.py --all-areas     # full comparison
 
-Measured (``--all-areas --n-series 3``, 2026-11-24, one torch thread, another
-job on the second core, after an untimed warm-up of both paths): batched 3.8,
-4.0 and 4.3 CPU-s per series, one area at a time 34.9, 39.4 and 34.9 CPU-s:
-9.0x (target 100x, missed); 113x less than the reference's 457 CPU-s; the
-masks of both paths are identical (max |diff| 0) and so is the AUR (0.421).
-The same run with ``MALLOC_TOP_PAD_=67108864`` (glibc otherwise hands the
-batched fit's large freed buffers back to the system and faults them in again,
-about 0.9 MB per epoch): batched 3.2 CPU-s, 11.3x, 143x less than the
-reference. Re-measured 2026-11-24 on a quiet machine (same command): batched
-2.8 CPU-s per series, one at a time 31.2: 11.1x, 162x less than the reference;
-with ``--keep-freed-memory`` (:func:`sklearn_tsx.utils.keep_freed_memory`, the
-lasting form of that setting) 2.7 and 31.3: 11.6x, 170x; masks and AUR
-(0.421) identical in both paths.
+Target: the batched fit 100x faster than one area at a time.
 
-Before the 2026-11-23 changes to the blur (exponents clamped before
-torch's slow exp path for very negative arguments, the per-offset sums built
-once per fit) and to the area regulariser (float arithmetic instead of boolean
-masks, its gradient added directly), the same protocol measured 6.9-9.0 CPU-s
-batched and 110.6-113.2 one at a time (14.1x): both paths got faster, the
-single-area one most.
-
-Why the 100x target is out of reach: a series' 50 areas are the whole batch
-(each series has its own white box), and an epoch of 50 masks costs at least
-an epoch of one mask, so the ratio cannot exceed 50x. Past 50x needs several
-series per batch (a white box holding one salient set per series), and 100x
-needs an epoch to cost under 1/100 of a single mask's (0.7 ms here) per mask of
-2500 entries, i.e. under 3 ns per entry, where eager torch spends about 30 ns
-(one pass over memory per operation: the blur's 8 offsets, the pivot
-selection, the backward pass). Fusing the operations with ``torch.compile``
-(tried in an earlier version on the loss, not adopted) took an epoch of 50
-masks from 6.4 to 3.3-4.3 ms and one mask's from 2.2 to 1.8 ms, for 3-11
-CPU-s of compilation per process.
+Figures of the latest full runs: ``benchmarks/reference/bench_dynamask_speed.jsonl``,
+notes in ``benchmarks/reference/bench_dynamask_speed.rst``; the docs' results page
+renders both.
 """
 
 import argparse

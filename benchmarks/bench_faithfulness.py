@@ -25,35 +25,11 @@ no number here can be compared with them. Methods not in
 Entries of equal saliency are substituted in random order (``random_state`` =
 the seed): mask explainers leave many entries at exactly 0 or 1.
 
-Measured 2026-11-24 (``python benchmarks/bench_faithfulness.py``, seeds 0-4, one
-thread, about 2.5 min per seed and 8 more for ContraLSP-CV's search; GRU test
-accuracy 0.70-0.95; the other methods' figures identical in two runs), average
-substitution at 20 %, mean ± std, Acc / CE / Suff*1e2 / Comp*1e2:
-
-* ContraLSP 0.860 ± 0.046 / 0.490 / 0.14 / 9.7 ± 2.4;
-* Dynamask 0.595 ± 0.123 / 1.568 / 1.25 / 29.6 ± 10.4;
-* ExtremalMask 0.670 ± 0.093 / 1.491 / 0.15 / 27.3 ± 7.6;
-* IG 0.650 ± 0.095 / 1.434 / 0.40 / 27.1 ± 8.6;
-* DeepLIFT 0.680 ± 0.091 / 1.109 / 0.28 / 23.1 ± 6.9;
-* FO 0.620 ± 0.068 / 1.152 / -1.85 / 26.5 ± 8.9;
-* ContraLSP-CV 0.740 ± 0.051 / 0.872 / 1.08 / 19.0 ± 2.2 (alpha chosen per
-  seed: 2, 2, 0.05, 0.5, 5; ``--methods ContraLSP-CV``, seeds 0-2 and 3-4
-  side by side); scored by comprehensiveness at 20 % alone
-  (``--cv-fractions 0.2``) it chose 2, 1, 0.05, 0.5, 0.05 and measured
-  0.745 ± 0.051 / 0.927 / 1.07 / 19.1 ± 1.9.
-
-ContraLSP is last here, unlike the paper's MIMIC-III table: at the MIMIC
-alpha (0.005) its masks keep about half of the entries of these series at 1
-(48 % on seed 1), so their top 20 % is a random subset of them. Choosing alpha
-by cross-validated comprehensiveness doubles its comprehensiveness (9.7 ->
-19.0) and lowers the accuracy (0.860 -> 0.740), at a cost in sufficiency (0.14
--> 1.08); it stays last on accuracy and comprehensiveness. The cross-validated
-scores are noisy (13-27 training series per fold; the AOPC smooths them, the
-test figures do not move), so the chosen alpha varies from seed to seed. The
-per-seed spread of every method is wide: 40 test series, and black boxes of
-0.70-0.95 accuracy.
-
 ``--quick``: one seed, GRU(32), ContraLSP 100 epochs, short Dynamask.
+
+Figures of the latest full runs: ``benchmarks/reference/bench_faithfulness.jsonl``,
+notes in ``benchmarks/reference/bench_faithfulness.rst``; the docs' results page
+renders both.
 """
 
 import argparse
@@ -66,6 +42,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from _records import load_published
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, KFold
 from sktime.datasets import load_basic_motions
@@ -87,15 +64,8 @@ METRICS = ("accuracy", "cross_entropy", "sufficiency", "comprehensiveness")
 SHORT = {"accuracy": "Acc↓", "cross_entropy": "CE↑", "sufficiency": "Suff*1e2↓",
          "comprehensiveness": "Comp*1e2↑"}
 # ContraLSP Table 4 (MIMIC-III, 20 % masked, average substitution), for orientation.
-PAPER_MIMIC = {
-    "ContraLSP": (0.980, 0.127, -1.792, 2.386),
-    "ContraLSP-CV": (0.980, 0.127, -1.792, 2.386),
-    "Dynamask": (0.990, 0.099, -0.083, 0.354),
-    "ExtremalMask": (0.982, 0.118, -1.157, 1.538),
-    "IG": (0.988, 0.096, 0.273, -0.080),
-    "DeepLIFT": (0.987, 0.095, 0.303, -0.115),
-    "FO": (0.988, 0.094, 0.455, -0.229),
-}
+_MIMIC = load_published("contralsp_2024")["tables"]["table4 mimic"]["rows"]
+PAPER_MIMIC = {**_MIMIC, "ContraLSP-CV": _MIMIC["ContraLSP"]}
 FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 ALPHAS = (0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0)
 

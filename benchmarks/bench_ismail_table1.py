@@ -44,6 +44,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from _records import load_published
 from sklearn.preprocessing import MinMaxScaler
 from skorch import NeuralNetClassifier
 from torch import nn
@@ -70,18 +71,7 @@ from sklearn_tsx.models import (
 
 # Table 1 of the paper: AUPR, AUP, AUR, AUC (accuracy-drop area, in %).
 PAPER = {
-    "middle": {
-        "Grad": (0.331, 0.328, 0.457, 64.90),
-        "DLS": (0.344, 0.344, 0.452, 68.30),
-        "SG": (0.294, 0.300, 0.451, 64.00),
-        "TSR+Grad": (0.399, 0.381, 0.471, 62.20),
-    },
-    "moving_middle": {
-        "Grad": (0.225, 0.229, 0.394, 95.35),
-        "DLS": (0.288, 0.288, 0.435, 94.05),
-        "SG": (0.241, 0.247, 0.395, 92.90),
-        "TSR+Grad": (0.335, 0.326, 0.456, 84.00),
-    },
+    name: table["rows"] for name, table in load_published("ismail_2020")["tables"].items()
 }
 DATASETS = {"middle": "Middle Box", "moving_middle": "Moving Box"}
 MIN_ACCURACY = 0.90

@@ -10,35 +10,18 @@ Prints one table per experiment with the seeds and settings used.
 ``--boxes`` restricts the black boxes trained beside MAGNETS (default: all of
 them; GRU and TCN only with ``--quick``); the mask-quality table needs GRU.
 
-Measured 2026-11-23 (one thread), with the defaults of that day (U-Net kernel
-3, depth 3, Gumbel temperature 0.5), ``--only accuracy --boxes GRU Transformer
---verbose --datasets univariate mv_threshold mv_interaction`` with ``--seeds 0
-1 2`` and ``--seeds 3 4`` (two runs side by side, ≈60 min each), and
-``--datasets covid3month --seeds 0 1 2 3 4``; test RMSE mean over the 5 seeds,
-MAGNETS / best box (by mean): univariate 0.0012 / 0.0064 (Transformer; ratio
-0.19), mv_threshold 0.0097 / 0.0153 (0.64), mv_interaction 0.0067 / 0.0074
-(0.91; per seed against that seed's best box 0.76, 1.13, 0.87, 0.95, 1.04),
-covid3month 0.0434 / 0.0406 (GRU; 1.07). MAGNETS' own mask AUROC on
-mv_interaction 0.89-1.00 on four seeds but 0.52 on seed 1 (whose RMSE is
-0.0088: its attributions there do not single out the true steps; not
-investigated), DeepLIFT / IG on the GRU 0.94 / 0.99. ``--only speed --seeds
-0``: MAGNETS / GRU time per epoch 0.30
-(1.05 s vs 3.51 s, 168 k parameters each). Stability and ablation
-(``--only stability ablation --seeds 0``) were last measured with the earlier
-defaults: union-mask IoU over 10 retrains 0.892; sum aggregator best.
-
-The black boxes train as those figures were measured: fixed epochs, constant
-learning rate, raw inputs (``_paper_training.PAPER_TRAINING``), and MAGNETS
+The black boxes train as the reference figures were measured: fixed epochs,
+constant learning rate, raw inputs (``_paper_training.PAPER_TRAINING``), and MAGNETS
 without early stopping; ``--magnets-early-stopping`` fits MAGNETS with it (its
-library default). Measured 2026-12-07 with ``--quick --only accuracy --boxes
-GRU`` (seed 0, 20 epochs, 400 training series), MAGNETS test RMSE without / with
-early stopping: univariate 0.0019 / 0.0017, mv_threshold 0.0230 / 0.0312,
-mv_interaction 0.0151 / 0.0167, covid3month 0.0427 / 0.0427 (GRU 0.0584, 0.1262,
-0.0403, 0.0416); own mask AUROC on mv_interaction 0.989 / 0.970.
+library default).
 
 Targets (issue 6): RMSE < 0.04 on the univariate set (paper ~0.033), within 15 %
 of the best black box on each synthetic set, training time per epoch at most 3x a
 GRU of similar parameter count.
+
+Figures of the latest full runs: ``benchmarks/reference/bench_magnets.jsonl``,
+notes in ``benchmarks/reference/bench_magnets.rst``; the docs' results page
+renders both.
 """
 
 import argparse

@@ -30,39 +30,9 @@ the step-by-step route to float rounding, GradientSHAP draws differently.
 
     python benchmarks/bench_per_step.py
 
-Measured 2026-11-23 (default settings: 4 series, one torch thread, another job
-on the second core), CPU-s per series, per-step route vs step by step:
-
-* rare-time white box, FO one entry at a time: 0.074 vs 4.62 s, 62x, identical
-  attributions (max |diff| 0);
-* rare-time white box, AFO, 10 draws: 0.70 vs 55.8 s, 79x;
-* State GRU(32), FO one entry at a time: 0.14 vs 34.4 s, 243x, identical;
-* State GRU(32), FO one step at a time (its default window): 0.058 vs 11.7 s,
-  202x, identical.
-
-Measured 2026-11-24 (``--n-series 2``, after Shapley sampling and LIME joined
-the per-step route; two other jobs running): FO 0.035 vs 3.56 s (103x,
-identical), AFO 0.47 vs 43.6 s (93x), SVS over single entries, 25 orderings,
-1.59 vs 121.8 s (77x, max |diff| 1e-6), LIME over single entries, 50 copies,
-0.30 vs 3.61 s (12x: its 50 Lasso fits per series, one per step, are the same
-on both routes) on the white box; on the State GRU(32) FO 0.12 vs 25.2 s (203x,
-identical) and 0.037 vs 9.4 s (256x, identical), SVS over the 3 channels 0.027
-vs 17.7 s (656x), LIME over the 3 channels 0.024 vs 5.7 s (237x).
-
-Measured 2026-11-24 (``--n-series 2``, after gradient methods joined; another
-job on the second core), CPU-s per series: on the State GRU(32) Saliency 0.015
-vs 2.32 s (153x, max |diff| 8e-8 of attributions up to 0.35), IG with 50 points
-0.027 vs 5.19 s (194x, 6e-8 of 0.79), DeepLIFT 0.017 vs 2.68 s (154x, 1e-7 of
-0.72), GradientSHAP 0.014 vs 3.20 s (231x); on the GRU(200), one series,
-Saliency 0.028 vs 6.13 s (217x, 3e-9 of 9e-3), IG 0.146 vs 28.3 s (194x, 4e-9
-of 3e-2), DeepLIFT 0.031 vs 7.87 s (252x, 6e-9 of 3e-2), GradientSHAP 0.041 vs
-11.7 s (288x). The occlusion rows of that run: FO 0.034 vs 2.75 s (80x), AFO
-0.30 vs 36.0 s (121x), SVS 1.54 vs 85.1 s (55x, 1e-6), LIME 0.23 vs 2.41 s
-(11x) on the white box; FO 0.077 vs 16.9 s (220x) and 0.029 vs 6.22 s (216x),
-SVS 0.016 vs 10.3 s (652x), LIME 0.014 vs 4.31 s (312x) on the GRU(32).
-
-The ratio exceeds ``n_timepoints`` (50, 200) where the general route's
-per-call overheads (captum's set-up, target checks) are paid per step too.
+Figures of the latest full runs: ``benchmarks/reference/bench_per_step.jsonl``,
+notes in ``benchmarks/reference/bench_per_step.rst``; the docs' results page
+renders both.
 """
 
 import argparse

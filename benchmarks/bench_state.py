@@ -22,143 +22,12 @@ Run ``python benchmarks/bench_state.py --quick`` for a small smoke run on CPU
 paper's), and ``python benchmarks/bench_state.py --device cuda`` for the paper's
 protocol (5 seeds).
 
-The paper's protocol, 5 seeds x 200 explained series, GRU(200) trained 80
-epochs (per-step test accuracy 0.897-0.898), one torch thread, 38 min in all
-(``python benchmarks/bench_state.py --methods IG DeepLIFT GradientSHAP FO LIME
-Random --batch-size 50``, 2026-11-24), AUP / AUR (``time_interpret``
-convention, equal to the exact integrals here), I/1e5, S/1e4, AUROC, AUPRC,
-mean over seeds (every std <= 0.02) [paper's AUP / AUR / I / S]:
+Targets (``TARGETS``) at the paper's protocol: Dynamask AUROC >= 0.90,
+ExtremalMask AUP >= 0.85.
 
-* IG: 0.89 / 0.46 / 0.41 / 3.54, AUROC 0.97, AUPRC 0.94, 0.15 s per series
-  [0.56 / 0.78 / 0.05 / 1.39, AUROC 0.91, AUPRC 0.79];
-* DeepLIFT: 0.70 / 0.16 / 0.13 / 2.15, 0.94, 0.83 [0.57 / 0.20 / 0.09 / 1.18];
-* GradientSHAP (the reference's 50 draws, noise 1e-4): 0.56 / 0.33 / 0.27 /
-  3.15, 0.79, 0.57 [0.49 / 0.62 / 0.33 / 1.73];
-* FO (single entries, mean training series): 0.82 / 0.29 / 0.25 / 3.02, 0.96,
-  0.87, 0.69 s per series [0.63 / 0.45 / 0.21 / 1.79];
-* LIME (50 draws): 0.96 / 0.56 / 0.57 / 3.29, 0.97, 0.96 [0.49 / 0.50 / 0.04 /
-  1.11];
-* random: 0.33 / 0.50 / 0.59 / 2.88, 0.50, 0.33.
-
-Every method is more precise than the paper's (AUP), IG, GradientSHAP and FO
-less complete (AUR); the paper's I and S are on another scale (their
-normalisation), so only the ordering compares. The gradient methods explain
-all 200 steps of a series in one backward pass per perturbed copy (see
-``explain_per_step``), which is what made this run possible on a CPU; before,
-IG alone needed about 28 CPU-s per series (``benchmarks/bench_per_step.py``).
-FIT at the same black boxes, 5 seeds x 50 series (``--seeds 0 1 2 3 --methods
-FIT FIT-ref Random --n-explain 50`` and ``--seeds 4 --methods Dynamask AFO FIT
-FIT-ref Random --n-explain 50``, 2026-11-24; 4.0-4.8 s per series): FIT's
-importance as the paper defines it, 0.40 / 0.33, AUROC 0.62, AUPRC 0.42; the
-reference code's score of it (``FIT-ref``, ``FIT(score="reference")``: 2 / (1
-+ exp(-5 I)) - 1, every seed within 0.006) **0.46 / 0.64, AUROC 0.77, AUPRC
-0.51 [paper 0.44 / 0.60]** -- the paper's figures: the gap of earlier runs was
-the reference's output map, not the method. (Those runs scored the map of
-FIT's own explanation; ``FIT-ref`` refits with the same seed, hence the same
-generator and draws: on ``--quick --seeds 0`` both give 0.419 / 0.477.) Its
-generator is joint over the channels, as the reference's, and its draws are
-conditioned on the kept channel (a GRU(32) with a full-covariance Gaussian
-head, 50 epochs, not the reference's 300); with the earlier diagonal
-generator, which drew the other channels ignoring the kept one, the importance
-scored 0.36 / 0.32, AUROC 0.61 and 0.37 / 0.32, AUROC 0.60. Trained 300 epochs
-as the reference's generator (``--seeds 0 --methods FIT Random --n-explain 50
---fit-epochs 300``; negative log-likelihood 0.472, 6.9 s per series): 0.40 /
-0.33, AUROC 0.62 -- seed 0's figures at 50 epochs.
-Quick run (``--quick --methods FIT Random``): 0.46 / 0.31, AUROC 0.61 (was
-0.45 / 0.30, 0.60).
-
-Measured on 2 shared CPU cores (no GPU), far from the paper's protocol, so the
-figures say which methods find the salient feature, not how the paper's table
-reproduces (AUP / AUR under ``time_interpret``, AUROC; paper in brackets):
-
-``--quick`` (T=50, GRU(32) 30 epochs, 4 series, seeds 0 1), about 8 min:
-IG 0.81 / 0.48, AUROC 0.89 [0.56 / 0.78, 0.91]; DeepLIFT 0.73 / 0.34, 0.87;
-GradientSHAP 0.52 / 0.32, 0.74; FO 0.86 / 0.40, 0.90; AFO 0.57 / 0.44, 0.78;
-LIME 0.87 / 0.42, 0.89; FIT 0.45 / 0.30, 0.60; Dynamask 0.54 / 0.54, 0.73
-[0.88 / 0.70, 0.93] (0.39 / 0.30, 0.58 with the reference code's ``log_loss``
-error; ``--quick --methods Dynamask Random``); ExtremalMask 0.79 / 0.57, 0.81
-[0.87 / 0.77] with its squared error on the logits (``--quick --methods
-ExtremalMask Random``, 2026-11-24; 0.83 / 0.29, 0.74 with its earlier
-cross-entropy default); random 0.33 / 0.49, 0.49.
-
-``--seeds 0 --hidden-size 64 --epochs 20 --n-explain 5 --methods IG DeepLIFT
-GradientSHAP Dynamask ExtremalMask Random`` (T=200, 1000 series), about 30 min:
-IG 0.87 / 0.50, AUROC 0.95; DeepLIFT 0.86 / 0.25, 0.93; GradientSHAP
-0.54 / 0.25, 0.78; ExtremalMask 0.63 / 0.42, 0.86; random 0.34 / 0.51, 0.51.
-Dynamask (``--seeds 0 --hidden-size 64 --epochs 20 --n-explain 5 --methods
-Dynamask Random``, about 4 min): 0.77 / 0.79, AUROC 0.92 (mean selected area
-0.34); with the reference code's ``log_loss`` error it was 0.34 / 0.26, 0.60,
-every series at the smallest area (see :func:`method_params`).
-
-FO and AFO at the paper's black box (``--seeds 0 --methods FO AFO Random
---n-explain 50``: GRU(200) trained 80 epochs, per-step test accuracy 0.898, 50
-series explained; each perturbed copy serves every step, see
-``explain_per_step``): FO (one entry at a time, zero baseline, before the
-benchmark took the reference's mean training series) 0.96 / 0.48, AUROC 0.99,
-0.95 s per series [paper 0.63 / 0.45]; AFO 0.79 / 0.46, AUROC 0.94, 10.6 s per
-series [0.63 / 0.42]; random 0.33 / 0.50, 0.50. Seed 1 (``--seeds 1``, GRU
-per-step test accuracy 0.897, 2026-11-24): FO 0.97 / 0.48, AUROC 0.99; AFO
-0.80 / 0.44, AUROC 0.94; random 0.33 / 0.50, 0.50. Seed 2 (``--seeds 2
---methods AFO FO Random``, GRU accuracy 0.897, 2026-11-24): AFO 0.80 / 0.47,
-AUROC 0.94, 7.7 s per series (FO with the mean baseline 0.82 / 0.30, as in
-the 5-seed table above). Seeds 3 and 4 (the Dynamask runs below): AFO 0.80 /
-0.46, AUROC 0.945 and 0.80 / 0.47, AUROC 0.947, 5.7-6.0 s per series; over
-the 5 seeds AFO is 0.80 / 0.46, AUROC 0.94 [paper 0.63 / 0.42]. AFO is
-above the paper's AUP, at its AUR. Information and entropy there are sums
-over 50 series, not the paper's 200.
-
-FO as the code behind Table 3 occludes (row ``FO-ref``: uniform(-3, 3) draws,
-mean absolute change; ``--seeds 0 1 2 --methods FO-ref Random --n-explain 50``
-and ``--seeds 3 4``, two runs side by side, 2026-11-24), 5 seeds x 50 series:
-0.88 / 0.53, AUROC 0.97, AUPRC 0.94, 7.0-7.7 s per series [paper 0.63 /
-0.45] -- more complete than FO with the mean training series (0.82 / 0.29)
-and still far more precise than the paper's FO row: that row is not
-reproduced by this convention, unlike FIT's by its score.
-
-The black box matters as much as the convention. Trained as the code behind
-Table 3 trains it (Adam lr 1e-4, 50 epochs, batches of 100; its L2 weight
-decay of 1e-3 not reproduced: ``--seeds 0 --gru-lr 1e-4 --epochs 50
---train-batch-size 100 --methods IG FO FO-ref FIT-ref Random --n-explain 50``,
-2026-11-24, per-step test accuracy 0.886, one seed, 50 series): IG 0.81 /
-0.43, AUROC 0.89 [0.56 / 0.78, 0.91]; FO (mean training series) 0.48 / 0.23,
-AUROC 0.75; FO-ref 0.78 / 0.45, AUROC 0.89 [0.63 / 0.45]; FIT-ref 0.41 / 0.50,
-AUROC 0.64 [0.44 / 0.60]; random 0.33 / 0.50. Every method is less precise on
-this less trained GRU; FO-ref reaches the paper's FO recall, FIT-ref loses
-some of its match. Neither black box reproduces every row of the table.
-
-Dynamask at the paper's black box (``--seeds 0 --methods Dynamask Random
---n-explain 50``: GRU(200) trained 80 epochs, per-step test accuracy 0.898, 50
-series in one batch, 11 areas x 1000 epochs, 2026-11-24): AUP / AUR 0.79 / 0.82,
-AUROC 0.92, AUPRC 0.81 [paper 0.88 / 0.70, 0.93, 0.85], mean selected area
-0.34, 39.9 s per series (time_interpret's DynaMask: about 115 s per sample on
-this kind of machine, REFERENCE.md); random 0.33 / 0.50, 0.50. Seed 1
-(GRU accuracy 0.897): 0.80 / 0.83, AUROC 0.93, AUPRC 0.82, mean area 0.35,
-31.0 s per series. Seed 2 (GRU accuracy 0.897): 0.80 / 0.82, AUROC 0.93,
-AUPRC 0.81, mean area 0.34, 29.3 s per series. Seeds 3 and 4 (``--seeds 3
---methods Dynamask AFO Random --n-explain 50`` and the seed-4 run above, GRU
-accuracy 0.895 and 0.898): 0.78 / 0.81, AUROC 0.920, AUPRC 0.80 and 0.81 /
-0.84, AUROC 0.934, AUPRC 0.83, mean area 0.345, 29.5 and 29.3 s per series.
-**The target holds at the paper's black box on all 5 seeds** (AUROC 0.922,
-0.930, 0.926, 0.920, 0.934; mean 0.926 [paper 0.93]; AUP / AUR 0.80 / 0.82
-[0.88 / 0.70]), 50 of the 200 test series each.
-With the reference code's pairing of tied mask entries (``--seeds 0 --methods
-Dynamask Random --n-explain 50 --dynamask-ties reference``, 2026-11-24): 0.79 /
-0.82, AUROC 0.92, AUPRC 0.81, mean area 0.34, 28.8 s per series, the same as
-ours: on State the GRU's gradient tells the entries apart, so ties do not
-explain the gap to the paper's 0.88 / 0.70 (on the rare white boxes they do,
-``bench_dynamask_rare.py``).
-
-Dynamask meets its target (AUROC >= 0.90) at T=200, not in the quick run,
-whose small GRU barely reacts to the blur of single entries: on such a model
-(seed 7), keeping the true salient entries preserved its prediction no better
-than keeping one whole feature. ExtremalMask misses its target, AUP >= 0.85, on
-the reduced runs (0.79 quick; with its earlier default error, the cross-entropy
-between probabilities, 0.83 quick and 0.63 at T=200 with a GRU(64) trained 20
-epochs on 5 series). At the paper's protocol (GRU(200) trained 50 epochs, 200 series
-explained in one batch, 500 epochs, its default squared error on the logits;
-seeds 0-4) it meets it: AUP 0.967 ± 0.001, AUR 0.764 ± 0.008 (paper 0.87 /
-0.77), ``python benchmarks/bench_contralsp_state.py --settings state --seeds 0 1
-2 --variants ExtremalMask --timing-threads`` (and ``--seeds 3 4``).
+Figures of the latest full runs: ``benchmarks/reference/bench_state.jsonl``,
+notes in ``benchmarks/reference/bench_state.rst``; the docs' results page
+renders both.
 """
 
 import argparse
@@ -167,6 +36,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from _records import load_published
 
 import sklearn_tsx.explainers as explainers
 from sklearn_tsx.datasets import make_state
@@ -182,20 +52,13 @@ from sklearn_tsx.metrics import (
 from sklearn_tsx.models import GRUClassifier
 
 # Dynamask Table 3 (AUP, AUR, I/1e5, S/1e4) and its text (AUROC, AUPRC: given for
-# Dynamask and IG; "all the other methods have AUROC <= 0.85 and AUPRC <= 0.70").
-# ExtremalMask: ContraLSP Table 2, State (AUP, AUR only; its I and S use another scale).
+# Dynamask and IG); ExtremalMask: ContraLSP Table 2, State (AUP, AUR only; its I
+# and S use another scale). FO-ref and FIT-ref are scored against FO's and FIT's.
+_DYNAMASK = load_published("dynamask_2021")["tables"]["state"]["rows"]
+_CONTRALSP = load_published("contralsp_2024")["tables"]["table2-3 state"]["rows"]
 PAPER = {
-    "Dynamask": (0.88, 0.70, 2.24, 0.04, 0.93, 0.85),
-    "FO": (0.63, 0.45, 0.21, 1.79, None, None),
-    "FO-ref": (0.63, 0.45, 0.21, 1.79, None, None),
-    "AFO": (0.63, 0.42, 0.19, 1.76, None, None),
-    "IG": (0.56, 0.78, 0.05, 1.39, 0.91, 0.79),
-    "GradientSHAP": (0.49, 0.62, 0.33, 1.73, None, None),
-    "LIME": (0.49, 0.50, 0.04, 1.11, None, None),
-    "DeepLIFT": (0.57, 0.20, 0.09, 1.18, None, None),
-    "FIT": (0.44, 0.60, 0.47, 1.57, None, None),
-    "FIT-ref": (0.44, 0.60, 0.47, 1.57, None, None),
-    "ExtremalMask": (0.87, 0.77, None, None, None, None),
+    **_DYNAMASK, "FO-ref": _DYNAMASK["FO"], "FIT-ref": _DYNAMASK["FIT"],
+    "ExtremalMask": [*_CONTRALSP["ExtremalMask"][:2], None, None, None, None],
 }
 # Random: the floor every method must beat (not in the paper).
 TARGETS = {"Dynamask": ("AUROC", 0.90), "ExtremalMask": ("AUP", 0.85)}

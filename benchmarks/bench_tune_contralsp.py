@@ -15,58 +15,9 @@ GRU. Settings otherwise as the paper's Switch-Feature run (lr 0.01, sigma 0.8,
 
 ``--quick``: a small GRU and series, 3 x 2 grid, 2 folds, 100 epochs.
 
-Measured (``--quick``, 2026-11-24, 38 s, one thread): cross-validated AUP / AUR
-for beta 0.1 and alpha 0.1 / 1 / 5: 0.52 / 0.92, 0.33 / 0.06, 0.29 / 0.06;
-beta 2: 0.46 / 0.89, 0.84 / 0.31, 0.41 / 0.04; chosen (alpha, beta) = (0.1,
-0.1) against the paper's (1, 2) -- on a GRU(32) with T = 50 and 100 epochs,
-not the paper's protocol.
-
-Measured at the paper's model and settings, 90 explained series instead of
-200 (``--seeds S --n-explain 90 --verbose 3``, S = 0 and 1 run side by side,
-one thread each, 2026-11-24: 6401 and 6342 s, about 1.4 min per fit): the
-full 5 x 5 grid, 3 folds of 30 held-out series. Cross-validated AUP / AUR,
-seed 0 (seed 1), beta rows, alpha 0.1 / 0.5 / 1 / 2 / 5:
-
-* beta 0.1: 0.80/0.32 (0.56/0.04), 0.35/0.02 (0.42/0.02), 0.32/0.02
-  (0.42/0.03), 0.39/0.03 (0.37/0.02), 0.40/0.03 (0.27/0.02);
-* beta 0.5: 0.63/0.98 (0.64/0.97), 0.90/0.75 (0.92/0.64), 0.83/0.04
-  (0.78/0.09), 0.53/0.04 (0.59/0.03), 0.47/0.04 (0.49/0.03);
-* beta 1: 0.63/0.98 (0.64/0.98), 0.90/0.79 (0.92/0.80), 0.95/0.68
-  (0.96/0.69), 0.98/0.27 (0.97/0.23), 0.64/0.06 (0.65/0.04);
-* beta 2: 0.63/0.98 (0.64/0.98), 0.90/0.81 (0.92/0.81), 0.95/0.68
-  (0.95/0.69), 0.97/0.55 (0.98/0.58), 0.99/0.11 (0.96/0.14);
-* beta 5: 0.63/0.98 (0.64/0.98), 0.90/0.82 (0.92/0.81), 0.95/0.69
-  (0.96/0.70), 0.97/0.56 (0.98/0.58), 0.99/0.22 (0.99/0.25).
-
-Chosen (alpha, beta) = (0.5, 5) on both seeds, against the paper's (1, 2),
-which the same rule (best AUP + AUR) also picks from the paper's own Table 9.
-The grid's shape is the paper's: a small alpha keeps nearly every salient
-entry (AUR 0.97-0.98, AUP 0.54-0.64), a larger alpha needs a larger beta, and
-beta 0.1 fails for every alpha. Where they differ, ours has the lower recall
-at large alpha: at the paper's pair 0.95 / 0.68 against its 0.98 / 0.80 (our
-Table 2 run at that pair, every series fitted together, measures 0.98 /
-0.86: here each fit learns the networks on 60 series and the gates of 30
-held-out ones with the networks frozen).
-
-Seeds 2 and 3, same protocol (``--seeds S --n-explain 90 --verbose 3``, side
-by side, 2026-11-24: 6169 and 6146 s), seed 2 (seed 3), beta rows, alpha 0.1 /
-0.5 / 1 / 2 / 5:
-
-* beta 0.1: 0.31/0.01 (0.76/0.12), 0.24/0.02 (0.40/0.02), 0.27/0.02
-  (0.35/0.02), 0.30/0.03 (0.33/0.03), 0.30/0.03 (0.27/0.03);
-* beta 0.5: 0.63/0.97 (0.66/0.96), 0.97/0.57 (0.92/0.71), 0.56/0.03
-  (0.71/0.12), 0.50/0.04 (0.59/0.04), 0.47/0.03 (0.27/0.02);
-* beta 1: 0.63/0.97 (0.66/0.97), 0.90/0.76 (0.91/0.77), 0.95/0.66
-  (0.95/0.65), 0.98/0.18 (0.99/0.34), 0.63/0.05 (0.51/0.03);
-* beta 2: 0.63/0.97 (0.66/0.97), 0.91/0.79 (0.91/0.79), 0.94/0.67
-  (0.95/0.66), 0.97/0.55 (0.97/0.52), 0.92/0.05 (0.95/0.06);
-* beta 5: 0.63/0.97 (0.66/0.97), 0.90/0.79 (0.91/0.80), 0.94/0.68
-  (0.95/0.66), 0.97/0.55 (0.98/0.53), 0.99/0.24 (0.99/0.25).
-
-Chosen (0.5, 5) again on both (on seed 2 by less than 0.01 of AUP + AUR over
-(0.5, 2)): the same pair on all four seeds run, and the grid's shape and the
-recall gap at the paper's pair (0.94-0.95 / 0.66-0.67) as on seeds 0 and 1.
-Seed 4 and the 200-series protocol (about 4 h per seed) were not run.
+Figures of the latest full runs: ``benchmarks/reference/bench_tune_contralsp.jsonl``,
+notes in ``benchmarks/reference/bench_tune_contralsp.rst``; the docs' results page
+renders both.
 """
 
 import argparse
@@ -75,6 +26,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from _records import load_published
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, KFold
 
@@ -83,16 +35,11 @@ from sklearn_tsx.explainers import ContraLSP
 from sklearn_tsx.metrics import make_explanation_scorer
 from sklearn_tsx.models import GRUClassifier
 
-GRID = (0.1, 0.5, 1.0, 2.0, 5.0)
 # ContraLSP Table 9: (AUP, AUR) for beta (rows) x alpha (columns) in GRID.
-PAPER_TABLE9 = np.array([
-    [(0.53, 0.28), (0.26, 0.01), (0.18, 0.01), (0.12, 0.01), (0.14, 0.01)],
-    [(0.56, 0.97), (0.91, 0.44), (0.52, 0.02), (0.19, 0.02), (0.16, 0.01)],
-    [(0.55, 0.97), (0.89, 0.87), (0.98, 0.56), (0.71, 0.09), (0.28, 0.02)],
-    [(0.54, 0.97), (0.86, 0.89), (0.98, 0.80), (0.99, 0.68), (0.50, 0.05)],
-    [(0.54, 0.97), (0.87, 0.89), (0.97, 0.80), (0.99, 0.69), (0.99, 0.37)],
-])
-PAPER_CHOICE = (1.0, 2.0)
+_TABLE9 = load_published("contralsp_2024")["tables"]["table9 switch-feature"]
+GRID = tuple(_TABLE9["grid"])
+PAPER_TABLE9 = np.array(_TABLE9["values"])
+PAPER_CHOICE = tuple(_TABLE9["chosen (alpha, beta)"])
 
 
 def best_sum(cv_results):
