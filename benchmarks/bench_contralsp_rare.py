@@ -36,9 +36,8 @@ default runs 5 seeds and every method.
 Target: ContraLSP's AUR >= 0.95 on all four settings, its entropy below
 Dynamask's.
 
-Figures of the latest full runs: ``benchmarks/reference/bench_contralsp_rare.jsonl``,
-notes in ``benchmarks/reference/bench_contralsp_rare.rst``; the docs' results page
-renders both.
+Figures of the latest full runs: ``benchmarks/reference/bench_contralsp_rare.jsonl`` (notes:
+``bench_contralsp_rare.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

@@ -33,9 +33,8 @@ its figures are not comparable to the paper's. Its timing line runs a short fit
 at the full State shape (GRU(200), T = 200, 3 features) and extrapolates to
 ``--epochs`` epochs, and says so.
 
-Figures of the latest full runs: ``benchmarks/reference/bench_contralsp_state.jsonl``,
-notes in ``benchmarks/reference/bench_contralsp_state.rst``; the docs' results page
-renders both.
+Figures of the latest full runs: ``benchmarks/reference/bench_contralsp_state.jsonl`` (notes:
+``bench_contralsp_state.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

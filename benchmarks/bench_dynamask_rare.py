@@ -31,9 +31,8 @@ takes ``abs`` before rescaling); Dynamask masks are used as they are.
 Target: Dynamask's AUR at least the paper's (0.58 rare feature, 0.68 rare
 time; ``TARGETS``).
 
-Figures of the latest full runs: ``benchmarks/reference/bench_dynamask_rare.jsonl``,
-notes in ``benchmarks/reference/bench_dynamask_rare.rst``; the docs' results page
-renders both.
+Figures of the latest full runs: ``benchmarks/reference/bench_dynamask_rare.jsonl`` (notes:
+``bench_dynamask_rare.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

@@ -23,9 +23,8 @@ its lowest-error mask's AUR with the batched one's. CPU time is
 
 Target: the batched fit 100x faster than one area at a time.
 
-Figures of the latest full runs: ``benchmarks/reference/bench_dynamask_speed.jsonl``,
-notes in ``benchmarks/reference/bench_dynamask_speed.rst``; the docs' results page
-renders both.
+Figures of the latest full runs: ``benchmarks/reference/bench_dynamask_speed.jsonl`` (notes:
+``bench_dynamask_speed.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

@@ -27,9 +27,8 @@ the seed): mask explainers leave many entries at exactly 0 or 1.
 
 ``--quick``: one seed, GRU(32), ContraLSP 100 epochs, short Dynamask.
 
-Figures of the latest full runs: ``benchmarks/reference/bench_faithfulness.jsonl``,
-notes in ``benchmarks/reference/bench_faithfulness.rst``; the docs' results page
-renders both.
+Figures of the latest full runs: ``benchmarks/reference/bench_faithfulness.jsonl`` (notes:
+``bench_faithfulness.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

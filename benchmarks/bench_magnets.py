@@ -19,9 +19,8 @@ Targets (issue 6): RMSE < 0.04 on the univariate set (paper ~0.033), within 15 %
 of the best black box on each synthetic set, training time per epoch at most 3x a
 GRU of similar parameter count.
 
-Figures of the latest full runs: ``benchmarks/reference/bench_magnets.jsonl``,
-notes in ``benchmarks/reference/bench_magnets.rst``; the docs' results page
-renders both.
+Figures of the latest full runs: ``benchmarks/reference/bench_magnets.jsonl`` (notes:
+``bench_magnets.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

@@ -30,9 +30,8 @@ the step-by-step route to float rounding, GradientSHAP draws differently.
 
     python benchmarks/bench_per_step.py
 
-Figures of the latest full runs: ``benchmarks/reference/bench_per_step.jsonl``,
-notes in ``benchmarks/reference/bench_per_step.rst``; the docs' results page
-renders both.
+Figures of the latest full runs: ``benchmarks/reference/bench_per_step.jsonl`` (notes:
+``bench_per_step.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

@@ -15,9 +15,8 @@ GRU. Settings otherwise as the paper's Switch-Feature run (lr 0.01, sigma 0.8,
 
 ``--quick``: a small GRU and series, 3 x 2 grid, 2 folds, 100 epochs.
 
-Figures of the latest full runs: ``benchmarks/reference/bench_tune_contralsp.jsonl``,
-notes in ``benchmarks/reference/bench_tune_contralsp.rst``; the docs' results page
-renders both.
+Figures of the latest full runs: ``benchmarks/reference/bench_tune_contralsp.jsonl`` (notes:
+``bench_tune_contralsp.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

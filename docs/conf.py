@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "sphinxext"))
+
+from results_page import write_results_page  # noqa: E402
 
 import sklearn_tsx  # noqa: E402
 
@@ -69,5 +72,11 @@ def _skip_metadata_routing(app, what, name, obj, skip, options):
     return None
 
 
+def _write_results_page(app):
+    """The results page (``results/index.rst``), from the benchmarks' reference records."""
+    write_results_page(Path(app.srcdir) / "results")
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_metadata_routing)
+    app.connect("builder-inited", _write_results_page)
