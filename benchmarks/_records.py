@@ -82,6 +82,11 @@ def process_usage():
     }
 
 
+def _jsonable(value):
+    """numpy scalars and arrays as numbers and lists; anything else as its str."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
 def write_record(benchmark, **fields):
     """Append one record to ``benchmarks/results/<benchmark>.jsonl``; return it.
 
@@ -98,7 +103,7 @@ def write_record(benchmark, **fields):
     }
     RESULTS_DIR.mkdir(exist_ok=True)
     with open(RESULTS_DIR / f"{benchmark}.jsonl", "a") as f:
-        f.write(json.dumps(record, default=str) + "\n")
+        f.write(json.dumps(record, default=_jsonable) + "\n")
     return record
 
 
