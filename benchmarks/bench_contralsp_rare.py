@@ -45,7 +45,7 @@ import time
 
 import numpy as np
 import torch
-from _records import load_published
+from _records import load_published, write_record
 
 import sklearn_tsx.explainers as explainers
 from sklearn_tsx.datasets import make_rare_feature, make_rare_time
@@ -180,6 +180,9 @@ def run(setting, seed, args, methods):
                 saliency[idx] = explainer.explain(X)
         seconds = time.perf_counter() - start
         results[name] = dict(score(data.saliency, saliency), seconds=seconds)
+        write_record("bench_contralsp_rare", dataset=setting, method=name,
+                     settings=dict(vars(args), **method_params(name, args)), seed=seed,
+                     figures=score(data.saliency, saliency), wall_s=seconds)
         print(f"  {setting:<29} seed {seed} {name:<12} {seconds:6.1f} s  " + "  ".join(
             f"{k} {results[name][k]:.3f}" for k in METRICS), flush=True)
     return results

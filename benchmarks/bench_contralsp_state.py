@@ -43,7 +43,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
-from _records import load_published
+from _records import load_published, write_record
 
 from sklearn_tsx.datasets import make_state, make_switch_feature
 from sklearn_tsx.explainers import ContraLSP, ExtremalMask
@@ -238,6 +238,10 @@ def main():
                 result = dict(score(truth, masks, args.convention),
                               seconds=time.perf_counter() - start)
                 table[setting][variant].append(result)
+                write_record("bench_contralsp_state", dataset=setting, method=variant,
+                             settings=vars(args), seed=seed,
+                             figures={k: v for k, v in result.items() if k != "seconds"},
+                             wall_s=result["seconds"], gru_accuracy=accuracy)
                 print(f"  {variant:<12} {result['seconds']:7.1f} s  " + "  ".join(
                     f"{k} {v:.3f}" for k, v in result.items() if k != "seconds"),
                     flush=True)

@@ -40,7 +40,7 @@ import time
 
 import numpy as np
 import torch
-from _records import load_published
+from _records import load_published, write_record
 
 from sklearn_tsx.datasets import make_rare_feature, make_rare_time
 from sklearn_tsx.explainers import (
@@ -123,6 +123,11 @@ def run_seed(experiment, seed, args):
             aur_score(truth, S, normalize=norm),
             cpu[name] / len(X),
         )
+        write_record("bench_dynamask_rare", dataset=experiment, method=name,
+                     settings=vars(args), seed=seed,
+                     figures=dict(zip(("AUP", "AUR", "I", "S", "AUP exact", "AUR exact"),
+                                      scores[name])),
+                     cpu_s_per_series=cpu[name] / len(X))
     return scores
 
 

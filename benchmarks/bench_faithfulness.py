@@ -41,7 +41,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
-from _records import load_published
+from _records import load_published, write_record
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, KFold
 from sktime.datasets import load_basic_motions
@@ -143,6 +143,11 @@ def run_seed(seed, args, data):
             for baseline in ("average", "zeros")
         }
         curves = out[name]["average"]
+        for baseline, by_metric in out[name].items():
+            write_record("bench_faithfulness", dataset="BasicMotions", method=name,
+                         settings=dict(vars(args), baseline=baseline), seed=seed,
+                         figures={m: dict(zip(FRACTIONS, by_metric[m])) for m in METRICS},
+                         wall_s=seconds)
         print(f"  {name:<12} {seconds:6.1f} s  at 20 %: " + "  ".join(
             f"{m} {curves[m][1]:.3f}" for m in METRICS), flush=True)
     return out

@@ -25,7 +25,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
-from _records import load_published
+from _records import load_published, write_record
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, KFold
 
@@ -103,6 +103,16 @@ def main():
                 row.append(f"{res['mean_test_aup'][i]:.2f}/{res['mean_test_aur'][i]:.2f}")
             print(f"{'b=' + str(b):>10}" + "".join(f"{c:>14}" for c in row))
         pair = (search.best_params_["alpha"], search.best_params_["beta"])
+        grid = {f"alpha={p['alpha']}, beta={p['beta']}":
+                [res["mean_test_aup"][i], res["mean_test_aur"][i]]
+                for i, p in enumerate(res["params"])}
+        write_record("bench_tune_contralsp", dataset="Switch-Feature",
+                     method="ContraLSP, alpha and beta by GridSearchCV", settings=vars(args),
+                     seed=seed, wall_s=time.perf_counter() - start,
+                     figures={"chosen alpha": pair[0], "chosen beta": pair[1],
+                              "CV AUP at the choice": res["mean_test_aup"][search.best_index_],
+                              "CV AUR at the choice": res["mean_test_aur"][search.best_index_],
+                              "CV AUP / AUR": grid})
         chosen.append(pair)
         print(f"chosen (alpha, beta) = {pair}")
 
