@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 import torch
+from _records import write_record
 
 from sklearn_tsx.datasets import WhiteBoxRegressor, make_arma
 from sklearn_tsx.explainers import Dynamask
@@ -61,6 +62,11 @@ def main():
         S = explainer.explain(X)
         cpu = time.process_time() - start
         peak = peak_rss_gb()
+        write_record("bench_dynamask_memory", dataset=f"make_arma, T = {T}, C = {C}",
+                     method="Dynamask, windowed blur", settings=vars(args), seed=seed,
+                     figures={"peak RSS GB": peak,
+                              "AUROC": auroc_score(salient[None], S, normalize=False)},
+                     cpu_s=cpu)
         print(f"seed {seed}: windowed kernel peak RSS {peak:.2f} GB (target <= 4 GB: "
               f"{'meets' if peak <= 4 else 'MISSES'}), {cpu:.1f} CPU-s, "
               f"AUROC {auroc_score(salient[None], S, normalize=False):.3f}")

@@ -32,6 +32,7 @@ import time
 
 import numpy as np
 import torch
+from _records import write_record
 
 from sklearn_tsx.datasets import make_rare_feature
 from sklearn_tsx.explainers import Dynamask
@@ -99,6 +100,13 @@ def main():
             aur_s = (aur_score(truth, masks[int(np.argmin(errors))][None], normalize=False,
                                convention="dynamask") if len(subset) == 50 else np.nan)
             rows.append((t_batched, t_single, diff, aur_b, aur_s))
+            write_record("bench_dynamask_speed", dataset="rare feature",
+                         method="Dynamask batched vs one area at a time", settings=vars(args),
+                         seed=seed, series=i,
+                         figures={"batched CPU-s": t_batched, "one at a time CPU-s": t_single,
+                                  "speed-up": t_single / t_batched, "max |mask diff|": diff,
+                                  "AUR batched": aur_b, "AUR one at a time": aur_s},
+                         one_at_a_time_areas=len(subset))
             print(f"seed {seed} series {i}: batched {t_batched:7.1f} CPU-s, one at a time "
                   f"{t_single:7.1f} CPU-s, speed-up {t_single / t_batched:5.1f}x, max |mask "
                   f"diff| {diff:.1e}, AUR batched {aur_b:.3f} one-at-a-time {aur_s:.3f}")

@@ -37,6 +37,7 @@ from types import SimpleNamespace
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from _records import write_record
 from bench_dynamask_rare import SummedOutput
 
 from sklearn_tsx.datasets import (
@@ -87,12 +88,16 @@ def gru_task(make, seed, args):
     return model, X[:n_train], X[rows], data.saliency[rows]
 
 
+def figures(truth, saliency):
+    return {"AUP": aup_score(truth, saliency), "AUR": aur_score(truth, saliency),
+            "AUROC": auroc_score(truth, saliency)}
+
+
 def scores(truth, saliency):
-    return (f"AUP {aup_score(truth, saliency):.2f}  AUR {aur_score(truth, saliency):.2f}  "
-            f"AUROC {auroc_score(truth, saliency):.2f}")
+    return "  ".join(f"{k} {v:.2f}" for k, v in figures(truth, saliency).items())
 
 
-def selection_report(explainer, truth, seconds):
+def selection_report(explainer, truth, seconds, dataset, seed, args):
     """Scores of each area's masks alone and of each selection rule on the grid,
     from a fitted Dynamask's (or pooled) ``masks_`` and ``errors_``."""
     masks, errors = explainer.masks_, explainer.errors_
@@ -109,6 +114,11 @@ def selection_report(explainer, truth, seconds):
         saliency = masks[rows, selected]
         print(f"  {name:26s} {scores(truth, saliency)}  area "
               f"{AREAS[selected].mean():.2f}", flush=True)
+        write_record("bench_explainer_defaults", dataset=dataset, method=f"Dynamask, {name}",
+                     settings=vars(args), seed=seed,
+                     figures=dict(figures(truth, saliency),
+                                  **{"mean selected area": AREAS[selected].mean()}),
+                     wall_s_per_series=seconds)
     print(f"  (one fit of the {len(AREAS)} areas: {seconds:.2f} s/series)", flush=True)
 
 
@@ -119,7 +129,8 @@ def dynamask_part(args):
             start = time.perf_counter()
             explainer = Dynamask(model, area=AREAS, random_state=seed).fit(X)
             explainer.explain(X)
-            selection_report(explainer, truth, (time.perf_counter() - start) / len(X))
+            selection_report(explainer, truth, (time.perf_counter() - start) / len(X),
+                             make.__name__, seed, args)
         for make in (make_rare_feature, make_rare_time):
             data = make(n_samples=args.n_white_box, random_state=seed)
             print(f"{make.__name__} seed {seed}: {len(data.data)} white boxes", flush=True)
@@ -131,7 +142,7 @@ def dynamask_part(args):
             seconds = (time.perf_counter() - start) / len(fits)
             pooled = SimpleNamespace(masks_=np.concatenate([f.masks_ for f in fits]),
                                      errors_=np.concatenate([f.errors_ for f in fits]))
-            selection_report(pooled, data.saliency, seconds)
+            selection_report(pooled, data.saliency, seconds, make.__name__, seed, args)
 
 
 def baselines_part(args):
@@ -151,6 +162,9 @@ def baselines_part(args):
                     saliency = np.abs(explain_per_step(explainer.fit(X_train), X))
                     print(f"  {name:21s} {label:19s}  {scores(truth, saliency)}",
                           flush=True)
+                    write_record("bench_explainer_defaults", dataset=make.__name__,
+                                 method=f"{name}, baselines {label}", settings=vars(args),
+                                 seed=seed, figures=figures(truth, saliency))
         for make in (make_rare_feature, make_rare_time):
             data = make(n_samples=args.n_white_box, random_state=seed)
             print(f"{make.__name__} seed {seed}: {len(data.data)} white boxes", flush=True)
@@ -166,6 +180,9 @@ def baselines_part(args):
                         saliency[i] = np.abs(explainer.explain(x[None], target=0)[0])
                     print(f"  {name:21s} {baselines:5s}  {scores(data.saliency, saliency)}",
                           flush=True)
+                    write_record("bench_explainer_defaults", dataset=make.__name__,
+                                 method=f"{name}, baselines {baselines}", settings=vars(args),
+                                 seed=seed, figures=figures(data.saliency, saliency))
 
 
 def main():

@@ -44,7 +44,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
-from _records import load_published
+from _records import load_published, write_record
 from sklearn.preprocessing import MinMaxScaler
 from skorch import NeuralNetClassifier
 from torch import nn
@@ -219,6 +219,10 @@ def run(args):
                     print(f"  {method:<9} AUPR {row['AUPR']:.3f}  AUC {row['AUC']:.2f}  "
                           f"({row['seconds']:.1f} s)", flush=True)
                     results.setdefault((geometry, name, method), []).append(row)
+                    write_record("bench_ismail_table1", dataset=geometry, method=method,
+                                 model=name, settings=vars(args), seed=seed,
+                                 figures={k: v for k, v in row.items() if k != "seconds"},
+                                 wall_s=row["seconds"], model_accuracy=accuracy)
     return results, skipped
 
 

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from _records import write_record
 from captum.attr import Lime as CaptumLime
 
 from sklearn_tsx.datasets import make_rare_feature
@@ -119,6 +120,10 @@ def main():
         for setting, (nonzero, aup, aur, auroc) in rows.items():
             figures = f"{nonzero:7.3f} {aup:5.2f} {aur:5.2f} {auroc:5.2f}"
             print(f"{name:26s} {setting:26s} {figures}", flush=True)
+            write_record("bench_lime_surrogate", dataset=setting, method=name,
+                         settings={"n_samples": N_SAMPLES, "baselines": "zeros"},
+                         seed=0 if setting == "GRU classifier" else [0, 1],
+                         figures={"nonzero": nonzero, "AUP": aup, "AUR": aur, "AUROC": auroc})
 
 
 if __name__ == "__main__":

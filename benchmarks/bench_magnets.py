@@ -32,6 +32,7 @@ import torch
 torch.set_num_threads(1)
 
 from _paper_training import PAPER_TRAINING
+from _records import write_record
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import f1_score, roc_auc_score
 from sklearn.model_selection import GridSearchCV, KFold
@@ -128,6 +129,8 @@ def table(title, header, rows, note=""):
     print(line.format(*header))
     for r in rows:
         print(line.format(*r))
+        write_record("bench_magnets", dataset=title, method=" ".join(map(str, r[:1])),
+                     settings=note or None, seed=None, figures=dict(zip(header, r)))
 
 
 def mean_std(values):

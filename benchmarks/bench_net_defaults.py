@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 import torch
-from _records import load_published
+from _records import load_published, write_record
 from sklearn.base import clone
 from sklearn.dummy import DummyRegressor
 from sklearn.metrics import root_mean_squared_error
@@ -145,6 +145,10 @@ def report(datasets, nets, seeds, n_kernels, magnets):
                 print(f"  {label:<28} diverged: {str(error).split('.')[0]}", flush=True)
                 continue
             rmse, cpu = np.array(scores).T
+            for seed, (value, seconds) in zip(seeds, scores):
+                write_record("bench_net_defaults", dataset=name, method=label,
+                             settings={"split": "test"}, seed=seed,
+                             figures={"RMSE": value}, cpu_s=seconds)
             print(
                 f"  {label:<28} {rmse.mean():.4f} ± {rmse.std():.4f}"
                 f"  ({cpu.mean():6.1f} s)",
@@ -172,6 +176,9 @@ def cross_validate(datasets, nets, seeds, candidates, magnets):
                 for seed in seeds for tr, te in folds
             ]
             print(f"  {label:<40} {np.mean(scores):.4f}", flush=True)
+            write_record("bench_net_defaults", dataset=name, method=label,
+                         settings={"split": "4-fold CV on the training split"},
+                         seed=list(seeds), figures={"CV RMSE": np.mean(scores)})
 
 
 def classifiers(seeds):
@@ -192,6 +199,9 @@ def classifiers(seeds):
                 acc = [cls(random_state=s, **params).fit(X_train, y_train)
                        .score(X_test, y_test) for s in seeds]
                 print(f"  {cls.__name__ + ' ' + label:<28} {np.mean(acc):.3f}", flush=True)
+                write_record("bench_net_defaults", dataset=name,
+                             method=f"{cls.__name__} {label}", settings={"split": "test"},
+                             seed=list(seeds), figures={"accuracy": np.mean(acc)})
 
 
 def main(argv=None):

@@ -40,6 +40,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from _records import write_record
 
 from sklearn_tsx.datasets import make_rare_time, make_state
 from sklearn_tsx.explainers import (
@@ -78,6 +79,11 @@ def compare(label, explainer, X, exact):
     else:
         diff = "draws differ"
     n = len(X)
+    dataset, method = label.split(", ", 1)
+    write_record("bench_per_step", dataset=dataset, method=method, settings={"n_series": n},
+                 seed=None, figures={"per-step route CPU-s per series": t_fast / n,
+                                     "step by step CPU-s per series": t_slow / n,
+                                     "ratio": t_slow / t_fast, "max |diff|": diff})
     print(f"{label:<36} per step {t_fast / n:7.3f} CPU-s/series, step by step "
           f"{t_slow / n:7.2f}: {t_slow / t_fast:5.1f}x  ({diff})", flush=True)
 

@@ -30,6 +30,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
+from _records import write_record
 
 from sklearn_tsx.explainers import Saliency, TemporalSaliencyRescaling
 from sklearn_tsx.models import TCNClassifier
@@ -118,6 +119,12 @@ def main():
             seed, n_samples, args.channels, args.timepoints, args.base_batch_size,
             args.percentile)
         ratios.append(reference_s / batched_s)
+        write_record("bench_tsr_speed", dataset=f"Gaussian, T = {args.timepoints}, "
+                     f"C = {args.channels}", method="TSR batched vs per copy",
+                     settings=dict(vars(args), n_samples=n_samples), seed=seed,
+                     figures={"batched s": batched_s, "per-copy s": reference_s,
+                              "speed-up": ratios[-1], "max |diff|": max_diff,
+                              "allclose": bool(close)})
         print(f"{seed:>4}  {batched_s:>10.2f}  {reference_s:>11.2f}  {ratios[-1]:>8.1f}x  "
               f"{max_diff:>10.2e}  {close}")
     verdict = "meets" if min(ratios) >= 20 else "MISSES"

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _records import write_record
 from sklearn.metrics import roc_auc_score
 
 from sklearn_tsx.datasets import make_xcebra_recording
@@ -165,6 +166,12 @@ def main():
             seed, args, has_cebra_attribution
         )
         all_rows.append(rows)
+        for (method, variant), value in rows.items():
+            write_record("bench_xcebra", dataset="make_xcebra_recording",
+                         method=f"{method}, {variant}", settings=vars(args), seed=seed,
+                         figures={"ROC AUC": value},
+                         attribution_s=timings.get((method, variant)),
+                         train_s=timings.get(("train", variant)))
         all_timings.append(timings)
         all_saturation.append(saturation)
         if seed == 0:

@@ -9,7 +9,7 @@ from ._captum_perturbation import (
     ShapleyValueSampling,
 )
 from ._fit import FIT
-from ._geodesic_ig import GeodesicIntegratedGradients
+from ._gradcam import LayerGradCam
 from ._gradient import (
     DeepLift,
     DeepLiftShap,
@@ -18,6 +18,8 @@ from ._gradient import (
     Saliency,
     SmoothGrad,
 )
+from ._guided import Deconvolution, GuidedBackprop
+from ._input_x_gradient import InputXGradient
 from ._magnets import MagnetsExplainer
 from ._mask_learning import (
     ContraLSP,
@@ -30,16 +32,15 @@ from ._mask_learning import (
 )
 from ._per_step import explain_per_step
 from ._random import RandomExplainer
-from ._temporal_ig import SequentialIntegratedGradients, TemporalIntegratedGradients
-from ._temporal_occlusion import TemporalAugmentedOcclusion, TemporalOcclusion
+from ._shapley import KernelShap, ShapleyValues
 from ._tsr import TemporalSaliencyRescaling
-from ._tunnels import NonLinearitiesTunnel, TimeForwardTunnel
 from .base import BaseExplainer
 
 __all__ = [
     "AugmentedFeatureOcclusion",
     "BaseExplainer",
     "ContraLSP",
+    "Deconvolution",
     "DeepLift",
     "DeepLiftShap",
     "Dynamask",
@@ -48,22 +49,20 @@ __all__ = [
     "FeatureAblation",
     "FeatureOcclusion",
     "FeaturePermutation",
-    "GeodesicIntegratedGradients",
     "GradientShap",
+    "GuidedBackprop",
+    "InputXGradient",
     "IntegratedGradients",
+    "KernelShap",
+    "LayerGradCam",
     "Lime",
     "MagnetsExplainer",
-    "NonLinearitiesTunnel",
     "RandomExplainer",
     "Saliency",
-    "SequentialIntegratedGradients",
     "ShapleyValueSampling",
+    "ShapleyValues",
     "SmoothGrad",
-    "TemporalAugmentedOcclusion",
-    "TemporalIntegratedGradients",
-    "TemporalOcclusion",
     "TemporalSaliencyRescaling",
-    "TimeForwardTunnel",
     "explain_per_step",
     "fade_moving_average",
     "fade_past_moving_average",

@@ -12,6 +12,7 @@ from ._per_step import StepGradientMixin
 # captum's GradientShap draws from numpy's global generator; batches running in
 # threads (e.g. on a threaded dask cluster) take turns seeding it
 _NUMPY_GLOBAL_RNG = threading.Lock()
+_NT_TYPES = ("smoothgrad", "smoothgrad_sq", "vargrad")
 
 __all__ = [
     "DeepLift",
@@ -162,6 +163,11 @@ class SmoothGrad(_GradientExplainer):
         Standard deviation of the noise.
     absolute : bool, default=True
         Average absolute gradients.
+    nt_type : {"smoothgrad", "smoothgrad_sq", "vargrad"}, default="smoothgrad"
+        How the noisy copies' gradients are combined (captum's ``NoiseTunnel``
+        types): their mean (SmoothGrad), the mean of their squares
+        (SmoothGrad-squared, Hooker et al. 2019) or their variance (VarGrad,
+        Adebayo et al. 2018).
     {common}
 
     Attributes
@@ -177,14 +183,23 @@ class SmoothGrad(_GradientExplainer):
     >>> X = np.random.default_rng(0).normal(size=(4, 2, 10)).astype(np.float32)
     >>> SmoothGrad(model, random_state=0).fit(X).explain(X, target=0).shape
     (4, 2, 10)
+
+    A linear model's gradient does not depend on the input, so its variance
+    over the noisy copies (VarGrad) is zero, to float rounding:
+
+    >>> vargrad = SmoothGrad(model, nt_type="vargrad", random_state=0).fit(X)
+    >>> bool(np.abs(vargrad.explain(X, target=0)).max() < 1e-6)
+    True
     """
 
     def __init__(self, estimator, *, n_samples=10, stdevs=0.15, absolute=True,
-                 batch_size=64, n_jobs=None, device="cpu", random_state=None, verbose=0):
+                 nt_type="smoothgrad", batch_size=64, n_jobs=None, device="cpu",
+                 random_state=None, verbose=0):
         self.estimator = estimator
         self.n_samples = n_samples
         self.stdevs = stdevs
         self.absolute = absolute
+        self.nt_type = nt_type
         self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.device = device
@@ -194,12 +209,14 @@ class SmoothGrad(_GradientExplainer):
     def _validate_params_values(self):
         _check_positive_int(self.n_samples, "n_samples")
         _check_non_negative(self.stdevs, "stdevs")
+        if self.nt_type not in _NT_TYPES:
+            raise ValueError(f"nt_type must be one of {_NT_TYPES}; got {self.nt_type!r}.")
 
     def _make_method(self, forward):
         return attr.NoiseTunnel(attr.Saliency(forward))
 
     def _attribute_kwargs(self, x, rng):
-        return {"nt_type": "smoothgrad", "nt_samples": self.n_samples,
+        return {"nt_type": self.nt_type, "nt_samples": self.n_samples,
                 "stdevs": float(self.stdevs), "abs": bool(self.absolute)}
 
 

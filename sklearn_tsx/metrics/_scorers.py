@@ -1,6 +1,6 @@
 """scikit-learn scorers for explainers, so that ``GridSearchCV`` tunes them."""
 
-from . import _faithfulness, _ground_truth
+from . import _faithfulness, _ground_truth, _white_box
 
 __all__ = ["make_explanation_scorer"]
 
@@ -11,6 +11,9 @@ _GROUND_TRUTH = {
     "auprc": (_ground_truth.auprc_score, True),
     "information": (_ground_truth.mask_information, True),
     "entropy": (_ground_truth.mask_entropy, False),
+    "mse": (_white_box.white_box_mse, False),
+    "mae": (_white_box.white_box_mae, False),
+    "rmse": (_white_box.white_box_rmse, False),
 }
 _FAITHFULNESS = {
     "accuracy": False,
@@ -70,7 +73,9 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
     ----------
     metric : str or callable
         Ground truth: ``"aup"``, ``"aur"``, ``"auroc"``, ``"auprc"``,
-        ``"information"``, ``"entropy"`` (lower is better), or a callable
+        ``"information"``, ``"entropy"`` (lower is better), the white-box
+        errors ``"mse"``, ``"mae"``, ``"rmse"`` (lower is better; the true
+        saliency may be real-valued), or a callable
         ``metric(true_saliency, attributions, **kwargs) -> float``.
         Faithfulness: ``"accuracy"`` (lower is better), ``"cross_entropy"``,
         ``"sufficiency"`` (lower is better), ``"comprehensiveness"``.
