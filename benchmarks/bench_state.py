@@ -35,7 +35,7 @@ import time
 import numpy as np
 import torch
 from _paper_training import PAPER_TRAINING
-from _records import load_published
+from _records import load_published, write_record
 
 import sklearn_tsx.explainers as explainers
 from sklearn_tsx.datasets import make_state
@@ -190,6 +190,11 @@ def run_seed(seed, args, methods):
             saliency = explainer.explain(X_test)
         elapsed = time.perf_counter() - start
         results[name] = dict(score(truth, saliency, args.convention), seconds=elapsed)
+        write_record("bench_state", dataset="State", method=name,
+                     settings=dict(vars(args), **method_params(name, args)), seed=seed,
+                     figures={k: v for k, v in results[name].items() if k != "seconds"},
+                     wall_s=elapsed, seconds_per_series=elapsed / len(X_test),
+                     gru_accuracy=accuracy)
         print(f"  {name:<13} {elapsed:7.1f} s  " + "  ".join(
             f"{k} {v:.3f}" for k, v in results[name].items() if k != "seconds"), flush=True)
         if hasattr(explainer, "generator_loss_"):
