@@ -9,6 +9,7 @@ from ._captum_perturbation import (
     ShapleyValueSampling,
 )
 from ._fit import FIT
+from ._geodesic_ig import GeodesicIntegratedGradients
 from ._gradcam import LayerGradCam
 from ._gradient import (
     DeepLift,
@@ -33,7 +34,10 @@ from ._mask_learning import (
 from ._per_step import explain_per_step
 from ._random import RandomExplainer
 from ._shapley import KernelShap, ShapleyValues
+from ._temporal_ig import SequentialIntegratedGradients, TemporalIntegratedGradients
+from ._temporal_occlusion import TemporalAugmentedOcclusion, TemporalOcclusion
 from ._tsr import TemporalSaliencyRescaling
+from ._tunnels import NonLinearitiesTunnel, TimeForwardTunnel
 from .base import BaseExplainer
 
 __all__ = [
@@ -49,6 +53,7 @@ __all__ = [
     "FeatureAblation",
     "FeatureOcclusion",
     "FeaturePermutation",
+    "GeodesicIntegratedGradients",
     "GradientShap",
     "GuidedBackprop",
     "InputXGradient",
@@ -57,12 +62,18 @@ __all__ = [
     "LayerGradCam",
     "Lime",
     "MagnetsExplainer",
+    "NonLinearitiesTunnel",
     "RandomExplainer",
     "Saliency",
+    "SequentialIntegratedGradients",
     "ShapleyValueSampling",
     "ShapleyValues",
     "SmoothGrad",
+    "TemporalAugmentedOcclusion",
+    "TemporalIntegratedGradients",
+    "TemporalOcclusion",
     "TemporalSaliencyRescaling",
+    "TimeForwardTunnel",
     "explain_per_step",
     "fade_moving_average",
     "fade_past_moving_average",
