@@ -59,6 +59,12 @@ PAPER = {
     **_DYNAMASK, "FO-ref": _DYNAMASK["FO"], "FIT-ref": _DYNAMASK["FIT"],
     "ExtremalMask": [*_CONTRALSP["ExtremalMask"][:2], None, None, None, None],
 }
+# time_interpret's State table (its experiments/hmm/results.csv), by our names
+_TINT = load_published("tint_state")["tables"]["state"]
+TINT = {ours: _TINT["rows"][theirs] for ours, theirs in {
+    "IG": "IntegratedGradients", "DeepLIFT": "DeepLift", "GradientSHAP": "GradientShap",
+    "FO": "Occlusion", "AFO": "AugmentedOcclusion", "LIME": "Lime", "FIT": "Fit",
+    "Dynamask": "DynaMask", "ExtremalMask": "ExtremalMask"}.items()}
 # Random: the floor every method must beat (not in the paper).
 TARGETS = {"Dynamask": ("AUROC", 0.90), "ExtremalMask": ("AUP", 0.85)}
 
@@ -249,6 +255,14 @@ def print_tables(all_results, methods, args):
             value = np.mean([r[metric] for r in runs])
             verdict = "meets" if value >= threshold else "MISSES"
             print(f"target {name} {metric} >= {threshold}: {value:.3f} -> {verdict}")
+    print("\nBeside time_interpret's State table (GRU(200), 5 folds; "
+          f"{' / '.join(_TINT['metrics'])}): ours | time_interpret")
+    for name in methods:
+        runs = [r[name] for r in all_results if name in r]
+        if runs and name in TINT:
+            print(f"{name:<13}" + "  ".join(
+                f"{np.mean([r[m] for r in runs]):.3f} | {theirs:.3f}"
+                for m, theirs in zip(_TINT["metrics"], TINT[name])))
 
 
 def main():

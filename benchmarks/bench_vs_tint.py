@@ -1,0 +1,378 @@
+"""Side by side with time_interpret (tint 0.3.0): the methods both libraries have.
+
+One GRU classifier (``sequence_output=True``) is trained on State
+(``sklearn_tsx.datasets.make_state``) and each method explains the same test
+series twice, with ours and with tint's, on that one fitted module: tint sees it
+through :class:`TintView`, tint's State classifier layout (``(N, T, C)`` input,
+the last step's output, every step's with ``return_all``). Per-step methods are
+ours through ``explain_per_step`` and tint's through ``TimeForwardTunnel`` with
+``task="binary"`` (each step's predicted class), both explaining probabilities;
+Fit and the mask methods are given logits, as tint's experiment gives them.
+
+* ``diff`` rows (deterministic methods): max |ours - tint's| over the
+  attributions, target <= 1e-5;
+* ``score`` rows (sampled or optimised): AUP / AUR (``convention=
+  "time_interpret"``) and AUROC of the absolute maps against the true salient
+  features, and CPU-s per series of each; target: ours within 0.02 or better
+  and CPU time at most tint's.
+
+tint 0.3.0's ``DynaMask`` adds its area and time regularisers in
+``MaskNet.training_step_end``, a hook pytorch-lightning 2 no longer calls: as
+installed, its masks learn from the prediction error alone. ``Dynamask-tint``
+runs it so; ``Dynamask-tint+reg`` runs :class:`RegularisedMaskNet`, which adds
+the regulariser in ``training_step``, as its authors meant.
+
+A method is one entry of :data:`METHODS`; a row whose explainer is not (yet) in
+``sklearn_tsx.explainers`` is printed as missing. Every row is written to
+``benchmarks/results/bench_vs_tint.jsonl``.
+
+Run (needs ``pip install -e .[benchmarks]``; one torch thread)::
+
+    python benchmarks/bench_vs_tint.py --quick        # T=30, GRU(16), 2 series, < 2 min
+    python benchmarks/bench_vs_tint.py                # T=200, GRU(64), 5 series
+    python benchmarks/bench_vs_tint.py --methods IG Dynamask --n-explain 20
+
+Mask methods run at tint's State settings (Dynamask: areas 0.25-0.34, Gaussian
+blur, Adam lr 1e-3, squared error on the logits; ExtremalMask: lambdas 1, Adam
+lr 0.01), for ``--mask-epochs`` epochs in batches of all explained series.
+"""
+
+import argparse
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from _paper_training import PAPER_TRAINING
+from _records import write_record
+from torch import nn
+
+import sklearn_tsx.explainers as explainers
+from sklearn_tsx.datasets import make_state
+from sklearn_tsx.explainers import explain_per_step
+from sklearn_tsx.metrics import aup_score, aur_score, auroc_score
+from sklearn_tsx.models import GRUClassifier
+
+
+class TintView(nn.Module):
+    """A fitted sklearn_tsx sequence module as tint's State classifier: input
+    ``(N, T, C)``; output the last step's (or with ``return_all`` every step's)
+    logits, or probabilities when ``probabilities``."""
+
+    def __init__(self, module, probabilities):
+        super().__init__()
+        self.module = module
+        self.probabilities = probabilities
+
+    def forward(self, x, return_all=False):
+        out = self.module(x.transpose(1, 2))
+        if self.probabilities:
+            out = torch.softmax(out, dim=-1)
+        return out if return_all else out[:, -1]
+
+
+def regularised_mask_net(**params):
+    """tint's ``MaskNet`` with its area and time regularisers added in
+    ``training_step``: tint 0.3.0 adds them in ``training_step_end``, which
+    Lightning 2 removed, so as installed they are silently dropped."""
+    from tint.attr.models import MaskNet
+
+    class RegularisedMaskNet(MaskNet):
+        def training_step(self, batch, batch_idx):
+            return self.net.regularisation(super().training_step(batch, batch_idx))
+
+    return RegularisedMaskNet(**params)
+
+
+@dataclass
+class Case:
+    """What both sides explain: the fitted model, the data, tint's views."""
+
+    model: object
+    X_train: np.ndarray
+    X_test: np.ndarray
+    truth: np.ndarray
+    seed: int
+    args: argparse.Namespace
+
+    def view(self, probabilities=True):
+        return TintView(self.model.module_, probabilities).eval()
+
+    def tint_input(self, X):
+        return torch.as_tensor(np.ascontiguousarray(X.transpose(0, 2, 1)))
+
+    def trainer(self, epochs):
+        from pytorch_lightning import Trainer
+
+        return Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=False,
+                       enable_checkpointing=False, enable_progress_bar=False,
+                       enable_model_summary=False)
+
+
+def ours(name, per_step=True, absolute=False, **params):
+    """Our explainer ``name`` (a class of ``sklearn_tsx.explainers``) with ``params``;
+    ``absolute`` for tint's ``attributions_fn=abs``."""
+    def run(case):
+        cls = getattr(explainers, name)
+        explainer = cls(case.model, **params, random_state=case.seed).fit(case.X_train)
+        if per_step:
+            saliency = explain_per_step(explainer, case.X_test)
+        else:
+            saliency = explainer.explain(case.X_test)
+        return np.abs(saliency) if absolute else saliency
+    run.requires = name
+    return run
+
+
+def tint_tunnel(method, **kwargs):
+    """captum's or tint's ``method`` (a name in ``tint.attr``, else ``captum.attr``)
+    on the probability view, each step by ``TimeForwardTunnel``."""
+    def run(case):
+        import captum.attr
+        import tint.attr
+
+        cls = getattr(tint.attr, method, None) or getattr(captum.attr, method)
+        view = case.view()
+        init = {"data": case.tint_input(case.X_train), "n_sampling": 10,
+                "is_temporal": True} if method == "TemporalAugmentedOcclusion" else {}
+        x = case.tint_input(case.X_test)
+        extra = dict(kwargs)
+        if extra.pop("zero_baselines", False):
+            extra["baselines"] = x * 0
+        if extra.pop("mean_baselines", False):
+            extra["baselines"] = case.tint_input(case.X_train).mean(0, keepdim=True)
+        if extra.pop("gradient_shap_baselines", False):
+            extra["baselines"] = torch.cat([x * 0, x])
+        out = tint.attr.TimeForwardTunnel(cls(view, **init)).attribute(
+            x, task="binary", **extra)
+        return out.detach().numpy().transpose(0, 2, 1)
+    return run
+
+
+def tint_dynamask(regularised):
+    def run(case):
+        from tint.attr import DynaMask
+        from tint.attr.models import MaskNet
+
+        view = case.view(probabilities=False)
+        params = dict(forward_func=view, perturbation="gaussian_blur", sigma_max=1,
+                      keep_ratio=list(np.arange(0.25, 0.35, 0.01)),
+                      size_reg_factor_init=0.1, size_reg_factor_dilation=100,
+                      time_reg_factor=1.0)
+        mask_net = regularised_mask_net(**params) if regularised else MaskNet(**params)
+        out, _ = DynaMask(view).attribute(
+            case.tint_input(case.X_test), additional_forward_args=(True,),
+            trainer=case.trainer(case.args.mask_epochs), mask_net=mask_net,
+            batch_size=len(case.X_test), return_best_ratio=True)
+        return out.numpy().transpose(0, 2, 1)
+    return run
+
+
+def tint_extremal(case):
+    from tint.attr import ExtremalMask
+    from tint.attr.models import ExtremalMaskNet
+    from tint.models import MLP, RNN
+
+    view = case.view(probabilities=False)
+    n_channels = case.X_test.shape[1]
+    model = nn.Sequential(
+        RNN(input_size=n_channels, rnn="gru", hidden_size=n_channels, bidirectional=True),
+        MLP([2 * n_channels, n_channels]),
+    )
+    mask_net = ExtremalMaskNet(forward_func=view, model=model, lambda_1=1.0, lambda_2=1.0,
+                               optim="adam", lr=0.01)
+    out = ExtremalMask(view).attribute(
+        case.tint_input(case.X_test), additional_forward_args=(True,),
+        trainer=case.trainer(case.args.mask_epochs), mask_net=mask_net,
+        batch_size=len(case.X_test))
+    return out.detach().numpy().transpose(0, 2, 1)
+
+
+def tint_fit(case):
+    from tint.attr import Fit
+    from tint.attr.models import JointFeatureGeneratorNet
+
+    view = case.view(probabilities=False)
+    explainer = Fit(view, generator=JointFeatureGeneratorNet(rnn_hidden_size=6),
+                    features=case.tint_input(case.X_train),
+                    trainer=case.trainer(case.args.fit_epochs))
+    return explainer.attribute(case.tint_input(case.X_test)).numpy().transpose(0, 2, 1)
+
+
+def mask_settings(args):
+    return dict(
+        area=np.round(np.arange(0.25, 0.355, 0.01), 2), perturbation="gaussian_blur",
+        sigma_max=1.0, loss="mse", optimizer="adam", lr=1e-3, size_reg_init=0.1,
+        size_reg_dilation=100.0, time_reg=1.0, max_epochs=args.mask_epochs,
+        batch_size=args.n_explain,
+    )
+
+
+def _dynamask(args):
+    return ours("Dynamask", per_step=False, classifier_output="logits",
+                **mask_settings(args))
+
+
+@dataclass
+class Method:
+    """One row: ``kind`` is ``"diff"`` (max |difference|) or ``"score"``; ``ours``
+    and ``tint`` map a :class:`Case` (and the settings) to ``(n, C, T)`` maps."""
+
+    kind: str
+    ours: object
+    tint: object
+
+
+# name -> Method; ``ours`` builders take the parsed settings so epochs can vary
+METHODS = {
+    "Saliency": Method("diff", lambda a: ours("Saliency", absolute=True),
+                       lambda a: tint_tunnel("Saliency", abs=True)),
+    "InputXGradient": Method("diff", lambda a: ours("InputXGradient"),
+                             lambda a: tint_tunnel("InputXGradient")),
+    "IG": Method("diff", lambda a: ours("IntegratedGradients", n_steps=50),
+                 lambda a: tint_tunnel("IntegratedGradients", zero_baselines=True,
+                                       n_steps=50)),
+    "DeepLift": Method("diff", lambda a: ours("DeepLift"),
+                       lambda a: tint_tunnel("DeepLift", zero_baselines=True)),
+    "Occlusion": Method(
+        "diff", lambda a: ours("FeatureOcclusion", absolute=True, window=1,
+                               channel_window=1, baselines="mean"),
+        lambda a: tint_tunnel("TemporalOcclusion", sliding_window_shapes=(1,),
+                              mean_baselines=True, attributions_fn=abs)),
+    "GradientShap": Method(
+        "score", lambda a: ours("GradientShap", n_samples=50, stdevs=1e-4),
+        lambda a: tint_tunnel("GradientShap", gradient_shap_baselines=True,
+                              n_samples=50, stdevs=1e-4)),
+    "Lime": Method("score", lambda a: ours("Lime", n_samples=50),
+                   lambda a: tint_tunnel("Lime", n_samples=50)),
+    "KernelShap": Method("score", lambda a: ours("KernelShap", n_samples=50),
+                         lambda a: tint_tunnel("KernelShap", n_samples=50)),
+    "AugmentedOcclusion": Method(
+        "score", lambda a: ours("AugmentedFeatureOcclusion", n_samples=10),
+        lambda a: tint_tunnel("TemporalAugmentedOcclusion", sliding_window_shapes=(1,),
+                              attributions_fn=abs)),
+    "Fit": Method("score", lambda a: ours("FIT", per_step=False, max_epochs=a.fit_epochs),
+                  lambda a: tint_fit),
+    "Dynamask": Method("score", _dynamask, lambda a: tint_dynamask(regularised=False)),
+    "Dynamask+reg": Method("score", _dynamask, lambda a: tint_dynamask(regularised=True)),
+    "ExtremalMask": Method(
+        "score", lambda a: ours("ExtremalMask", per_step=False,
+                                max_epochs=a.mask_epochs, batch_size=a.n_explain),
+        lambda a: tint_extremal),
+}
+
+
+def timed(run, case):
+    torch.manual_seed(case.seed)
+    # captum's GradientShap and tint's augmented occlusion draw from numpy's global state
+    np.random.seed(case.seed)  # noqa: NPY002
+    start = time.process_time()
+    saliency = run(case)
+    return np.asarray(saliency, dtype=np.float64), time.process_time() - start
+
+
+def scores(case, saliency):
+    saliency = np.abs(saliency)
+    return {
+        "AUP": aup_score(case.truth, saliency, convention="time_interpret"),
+        "AUR": aur_score(case.truth, saliency, convention="time_interpret"),
+        "AUROC": auroc_score(case.truth, saliency),
+    }
+
+
+def compare(name, method, case, args, cache):
+    """One row; ``cache`` keeps our maps for rows that share ``method.ours``."""
+    ours_run, tint_run = method.ours(args), method.tint(args)
+    if not hasattr(explainers, ours_run.requires):
+        return None
+    if method.ours not in cache:
+        cache[method.ours] = timed(ours_run, case)
+    ours_map, ours_s = cache[method.ours]
+    tint_map, tint_s = timed(tint_run, case)
+    n = len(case.X_test)
+    row = dict(method=name, kind=method.kind, ours_cpu_s=ours_s / n, tint_cpu_s=tint_s / n,
+               ours=scores(case, ours_map), tint=scores(case, tint_map))
+    if method.kind == "diff":
+        row["max_abs_diff"] = float(np.max(np.abs(ours_map - tint_map)))
+        row["meets"] = row["max_abs_diff"] <= 1e-5
+    else:
+        row["meets"] = bool(
+            all(row["ours"][m] >= row["tint"][m] - 0.02 for m in row["ours"])
+            and ours_s <= tint_s)
+    return row
+
+
+def fmt(row):
+    s = "  ".join(f"{m} {row['ours'][m]:.3f}/{row['tint'][m]:.3f}" for m in row["ours"])
+    diff = f"max|diff| {row['max_abs_diff']:.1e}  " if "max_abs_diff" in row else ""
+    return (f"{row['method']:<19} {row['kind']:<5} {diff}{s}  CPU-s/series "
+            f"{row['ours_cpu_s']:.2f}/{row['tint_cpu_s']:.2f}  "
+            f"{'meets' if row['meets'] else 'MISSES'}")
+
+
+def make_case(args):
+    data = make_state(args.n_samples, n_timepoints=args.n_timepoints,
+                      random_state=args.seed)
+    n_train = int(0.8 * args.n_samples)
+    X_train = data.data[:n_train].astype(np.float32)
+    model = GRUClassifier(
+        hidden_size=args.hidden_size, num_layers=1, sequence_output=True,
+        max_epochs=args.epochs, random_state=args.seed, **PAPER_TRAINING,
+    ).fit(X_train, data.target[:n_train])
+    accuracy = model.score(data.data[n_train:], data.target[n_train:])
+    print(f"GRU({args.hidden_size}) per-step test accuracy {accuracy:.3f}", flush=True)
+    return Case(model, X_train,
+                data.data[n_train:][: args.n_explain].astype(np.float32),
+                data.saliency[n_train:][: args.n_explain], args.seed, args), accuracy
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="T=30, GRU(16), 200 series, 2 explained, few epochs")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-samples", type=int, default=1000)
+    parser.add_argument("--n-timepoints", type=int, default=200)
+    parser.add_argument("--n-explain", type=int, default=5)
+    parser.add_argument("--hidden-size", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=20, help="GRU training epochs")
+    parser.add_argument("--mask-epochs", type=int, default=500)
+    parser.add_argument("--fit-epochs", type=int, default=50)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n_samples, args.n_timepoints, args.hidden_size = 200, 30, 16
+        args.n_explain, args.epochs, args.mask_epochs, args.fit_epochs = 2, 5, 20, 2
+    torch.set_num_threads(1)
+    for name in ("pytorch_lightning", "lightning.pytorch", "lightning_fabric"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="captum|tint|pytorch_lightning|lightning")
+    print("settings:", vars(args), flush=True)
+    case, accuracy = make_case(args)
+    print("rows: ours/tint's (AUP, AUR, AUROC, CPU-s per series)")
+    rows, cache = [], {}
+    for name in args.methods:
+        row = compare(name, METHODS[name], case, args, cache)
+        if row is None:
+            print(f"{name:<19} missing: {METHODS[name].ours(args).requires} is not in "
+                  "sklearn_tsx.explainers yet")
+            continue
+        print(fmt(row), flush=True)
+        figures = {f"{side} {metric}": value for side in ("ours", "tint")
+                   for metric, value in row[side].items()}
+        figures.update({"ours CPU-s per series": row["ours_cpu_s"],
+                        "tint CPU-s per series": row["tint_cpu_s"],
+                        "GRU per-step test accuracy": accuracy})
+        if "max_abs_diff" in row:
+            figures["max |diff|"] = row["max_abs_diff"]
+        write_record("bench_vs_tint", dataset="State", method=name, seed=args.seed,
+                     settings=vars(args), kind=row["kind"], figures=figures,
+                     meets=row["meets"])
+        rows.append(row)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
