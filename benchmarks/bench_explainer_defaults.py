@@ -22,12 +22,9 @@ baseline -5 here, far outside the data; the mean series moves with the data.
     python benchmarks/bench_explainer_defaults.py --quick
     python benchmarks/bench_explainer_defaults.py --parts dynamask --seeds 0 1
 
-One torch thread. Measured 2026-12-07 on two shared cores, seed 0 (``--parts
-dynamask --n-explain 10 --n-white-box 3`` and ``--parts baselines``): the
-figures quoted in ``Dynamask``'s Notes and in the perturbation methods'
-``baselines`` (FeatureAblation per step on State, AUROC: zeros 0.89, mean
-0.72, zeros of State + 5 / + 20 0.77 / 0.67; on the white boxes zeros and
-mean agree).
+One torch thread. Figures of the latest full runs:
+``benchmarks/reference/bench_explainer_defaults.jsonl`` (notes:
+``bench_explainer_defaults.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

@@ -19,13 +19,8 @@ Run::
 ``--classifiers`` checks the classifiers at old and new defaults on BasicMotions
 (sktime) and a small Ismail et al. set (``make_ismail_dataset``, rare-time box).
 
-Measured on a shared 2-core machine, 1 torch thread (7 December 2026):
-``--seeds 1 --rocket-kernels 0`` gives the test-split table in the nets'
-docstrings (Notes); ``--cv --quick`` the CV table there. ``--classifiers
---quick`` (test accuracy, seed 0, old / new): BasicMotions GRU 0.650 / 0.550,
-TCN 0.700 / 0.875, Transformer 0.975 / 0.975; Ismail rare_time GRU 0.99 / 0.99,
-TCN 1.00 / 1.00, Transformer 1.00 / 1.00. The 3-seed run with ROCKET did not
-finish on that machine within the time it had.
+Figures of the latest full runs: ``benchmarks/reference/bench_net_defaults.jsonl`` (notes:
+``bench_net_defaults.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

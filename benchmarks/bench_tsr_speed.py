@@ -18,10 +18,10 @@ Run ``python benchmarks/bench_tsr_speed.py`` (3 samples per seed, about two
 minutes per seed on one core, nearly all of it the per-copy reference),
 ``--quick`` for one sample, ``--seeds 0 1 2`` for more seeds, ``--n-samples``
 to change the sample count. Target: the batched TSR takes at least 20x less
-time. Measured on a 2-core machine shared with other jobs (seed 0, 3 samples):
-22-40x with the default 256 rows per base call (the spread is the machine's
-load), 22.6x with 64 rows; the outputs differ by at most 1.8e-5 on a [0, 1]
-scale.
+time.
+
+Figures of the latest full runs: ``benchmarks/reference/bench_tsr_speed.jsonl`` (notes:
+``bench_tsr_speed.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse

@@ -16,16 +16,11 @@ Usage::
     python benchmarks/bench_xcebra.py            # 5 seeds, a few minutes on one core
     python benchmarks/bench_xcebra.py --quick    # smoke run
 
-Measured with the defaults (5 seeds, 2000 steps x 20 channels, 1000 iterations,
-temperature 0.1, regularizer weight 0.1; about 10 minutes on one core): ROC AUC,
-regularized / unregularized, inverted neuron gradient 0.908 +- 0.025 / 0.839 +- 0.034
-(seeds 0.945, 0.891, 0.907, 0.924, 0.874: two of the five below 0.9), neuron gradient
-0.891 / 0.779, feature ablation 0.820 / 0.765, Shapley value sampling 0.815 / 0.796,
-integrated gradients 0.820 / 0.806. The inverted neuron gradient of the regularized
-model is the best method and above 0.9 on average (the issue's target), narrowly.
-Between 5 and 9 % of the regularized embedding values sit at the clip of the default
-architecture. Batched ``torch.func`` Jacobian vs ``cebra``'s: 17x faster for the
-inverted neuron gradient, 4.5x for the neuron gradient.
+Target: the inverted neuron gradient of the regularized model above 0.9 ROC AUC
+on average.
+
+Figures of the latest full runs: ``benchmarks/reference/bench_xcebra.jsonl`` (notes:
+``bench_xcebra.rst`` beside it), rendered on the docs' results page.
 """
 
 import argparse
