@@ -35,13 +35,21 @@ class Table:
     paper_table: str = None
     # our method -> the paper's row it is compared with
     aliases: dict = field(default_factory=dict)
+    # a peer's published table: (label, file, table, {our method: its row}),
+    # shown when the file is there
+    peer: tuple = None
 
 
 SECTIONS = [
     ("Dynamask (Crabbé and van der Schaar, ICML 2021)", "dynamask_2021", [
         Table("Table 3: State", "bench_state", "State",
               ["AUP", "AUR", "I/1e5", "S/1e4", "AUROC", "AUPRC"], "state",
-              {"FO-ref": "FO", "FIT-ref": "FIT"}),
+              {"FO-ref": "FO", "FIT-ref": "FIT"},
+              ("tint", "tint_state", "state", {
+                  "IG": "IntegratedGradients", "DeepLIFT": "DeepLift",
+                  "GradientSHAP": "GradientShap", "FO": "Occlusion",
+                  "AFO": "AugmentedOcclusion", "LIME": "Lime", "FIT": "Fit",
+                  "Dynamask": "DynaMask", "ExtremalMask": "ExtremalMask"})),
         Table("Table 1: rare feature", "bench_dynamask_rare", "rare feature",
               ["AUP", "AUR", "AUR exact"], "rare_feature", {"Dynamask-ref": "Dynamask"}),
         Table("Table 2: rare time", "bench_dynamask_rare", "rare time",
@@ -141,10 +149,26 @@ def _heading(text, char):
     return [text, char * len(text), ""]
 
 
-def _paper_table(table, records, published):
+def _peer_rows(table, published_dir):
+    """``({our method: {metric: value}}, source)`` of the table's peer, if published."""
+    if table.peer is None:
+        return {}, None
+    _, name, key, names = table.peer
+    path = Path(published_dir) / f"{name}.json"
+    if not path.exists():
+        return {}, None
+    peer = json.loads(path.read_text())
+    rows = peer["tables"][key]["rows"]
+    metrics = peer["tables"][key]["metrics"]
+    return ({ours: dict(zip(metrics, rows[theirs])) for ours, theirs in names.items()
+             if theirs in rows}, peer["source"])
+
+
+def _paper_table(table, records, published, published_dir):
     """Rows of one paper table, ours then the paper's rows we did not run."""
     rows = _merge([r for r in records if r["dataset"] == table.dataset])
     paper = published["tables"][table.paper_table] if table.paper_table else None
+    peer, peer_source = _peer_rows(table, published_dir)
     paper_of = {}
     if paper:
         for method, values in paper["rows"].items():
@@ -152,8 +176,8 @@ def _paper_table(table, records, published):
     lines = _heading(table.title, "~")
     if not rows and not paper_of:
         return []
-    header = ["method", *(f"{m} ours [paper]" if paper else m for m in table.metrics),
-              "seeds", "command"]
+    label = " ours [paper]" + (f" ({table.peer[0]})" if peer else "") if paper else ""
+    header = ["method", *(f"{m}{label}" for m in table.metrics), "seeds", "command"]
     body = []
     for method, row in rows.items():
         theirs = paper_of.get(table.aliases.get(method, method), {})
@@ -162,6 +186,8 @@ def _paper_table(table, records, published):
             cell = _number(row["figures"].get(metric))
             if theirs.get(metric) is not None:
                 cell += f" [{_number(theirs[metric])}]"
+            if peer.get(method, {}).get(metric) is not None:
+                cell += f" ({_number(peer[method][metric])})"
             cells.append(cell)
         seeds = ", ".join(map(str, row["seeds"]))
         body.append([method, *cells, seeds, _commands(row)])
@@ -174,6 +200,8 @@ def _paper_table(table, records, published):
     if not rows:
         lines += [f"No reference run of ``{table.benchmark}.py`` is recorded yet; "
                   "the paper's figures:", ""]
+    if peer:
+        lines += [f"In parentheses, {table.peer[0]}'s published figures: {peer_source}.", ""]
     lines += _list_table(header, body)
     notes = [f"{method}: {note}" for method, row in rows.items() for note in row["notes"]]
     lines += [f"* {_escape(note)}" for note in notes] + ([""] if notes else [])
@@ -226,7 +254,7 @@ def _notes(benchmark, reference_dir):
     return [".. rubric:: Notes of past runs", "", _escape(path.read_text().rstrip()), ""]
 
 
-def _plot_state(records, published, out_dir):
+def _plot_state(records, published, peer, out_dir):
     rows = _merge([r for r in records if r["dataset"] == "State"])
     paper = published["tables"]["state"]
     paper_of = {m: dict(zip(paper["metrics"], v)) for m, v in paper["rows"].items()}
@@ -237,13 +265,18 @@ def _plot_state(records, published, out_dir):
         x = range(len(methods))
         ours = [rows[m]["figures"].get(metric, float("nan")) for m in methods]
         theirs = [paper_of.get(aliases.get(m, m), {}).get(metric) for m in methods]
-        ax.bar([i - 0.2 for i in x], ours, width=0.4, label="sklearn_tsx")
-        ax.bar([i + 0.2 for i in x], [float("nan") if t is None else t for t in theirs],
-               width=0.4, label="paper")
+        bars = {"sklearn_tsx": ours, "paper": theirs}
+        if peer:
+            bars["time_interpret"] = [peer.get(m, {}).get(metric) for m in methods]
+        width = 0.8 / len(bars)
+        for k, (label, values) in enumerate(bars.items()):
+            ax.bar([i - 0.4 + width * (k + 0.5) for i in x],
+                   [float("nan") if v is None else v for v in values], width=width,
+                   label=label)
         ax.set_xticks(list(x), methods, rotation=45, ha="right")
         ax.set_title(f"State: {metric}")
         ax.set_ylim(0, 1)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=2)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=3)
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     fig.savefig(out_dir / "state_aup_aur.png", dpi=90)
     plt.close(fig)
@@ -300,9 +333,11 @@ def write_results_page(out_dir, reference_dir=REFERENCE_DIR, published_dir=PUBLI
         lines += _heading(title, "-")
         lines += [f"Source: {paper['source']}.", ""]
         for table in tables:
-            lines += _paper_table(table, records.get(table.benchmark, []), paper)
+            lines += _paper_table(table, records.get(table.benchmark, []), paper,
+                                  published_dir)
             if table.benchmark == "bench_state" and "bench_state" in records:
-                image = _plot_state(records["bench_state"], paper, out_dir)
+                peer, _ = _peer_rows(table, published_dir)
+                image = _plot_state(records["bench_state"], paper, peer, out_dir)
                 lines += [f".. image:: {image}", "   :alt: AUP and AUR per method, State", ""]
         for benchmark in dict.fromkeys(t.benchmark for t in tables):
             lines += _notes(benchmark, reference_dir) if benchmark in records else []
