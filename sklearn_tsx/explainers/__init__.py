@@ -1,6 +1,7 @@
 """Post-hoc explainers: each an sklearn object with ``fit`` / ``explain``."""
 
 from ._afo import AugmentedFeatureOcclusion
+from ._bayes import BayesKernelShap, BayesLime
 from ._captum_perturbation import (
     FeatureAblation,
     FeatureOcclusion,
@@ -21,6 +22,7 @@ from ._gradient import (
 )
 from ._guided import Deconvolution, GuidedBackprop
 from ._input_x_gradient import InputXGradient
+from ._lof import LofKernelShap, LofLime
 from ._magnets import MagnetsExplainer
 from ._mask_learning import (
     ContraLSP,
@@ -43,6 +45,8 @@ from .base import BaseExplainer
 __all__ = [
     "AugmentedFeatureOcclusion",
     "BaseExplainer",
+    "BayesKernelShap",
+    "BayesLime",
     "ContraLSP",
     "Deconvolution",
     "DeepLift",
@@ -61,6 +65,8 @@ __all__ = [
     "KernelShap",
     "LayerGradCam",
     "Lime",
+    "LofKernelShap",
+    "LofLime",
     "MagnetsExplainer",
     "NonLinearitiesTunnel",
     "RandomExplainer",
