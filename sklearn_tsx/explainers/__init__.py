@@ -35,6 +35,7 @@ from ._mask_learning import (
 )
 from ._per_step import explain_per_step
 from ._random import RandomExplainer
+from ._retain import RetainExplainer
 from ._shapley import KernelShap, ShapleyValues
 from ._temporal_ig import SequentialIntegratedGradients, TemporalIntegratedGradients
 from ._temporal_occlusion import TemporalAugmentedOcclusion, TemporalOcclusion
@@ -70,6 +71,7 @@ __all__ = [
     "MagnetsExplainer",
     "NonLinearitiesTunnel",
     "RandomExplainer",
+    "RetainExplainer",
     "Saliency",
     "SequentialIntegratedGradients",
     "ShapleyValueSampling",

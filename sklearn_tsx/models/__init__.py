@@ -13,6 +13,7 @@ from ._nets import (
     TransformerClassifier,
     TransformerRegressor,
 )
+from ._retain import RetainClassifier, RetainRegressor
 from .magnets import MagnetsClassifier, MagnetsRegressor
 from .xcebra import XCEBRA
 
@@ -25,6 +26,8 @@ __all__ = [
     "LSTMRegressor",
     "MagnetsClassifier",
     "MagnetsRegressor",
+    "RetainClassifier",
+    "RetainRegressor",
     "TCNClassifier",
     "TCNRegressor",
     "TransformerClassifier",
