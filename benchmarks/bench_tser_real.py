@@ -150,9 +150,9 @@ def run(dataset, model_names, n_resamples, command):
             print(f"  {dataset} resample {r:2d} {name:30s} RMSE {rmse:.4f}  fit {cpu_s:7.1f} "
                   "CPU-s", flush=True)
             write_record(
-                "bench_tser_real", dataset=dataset, model=name, settings=settings_of(model),
-                resample=r, seed=r, n_train=len(y_tr), n_test=len(y_te), rmse=rmse,
-                cpu_s=cpu_s, command=command,
+                "bench_tser_real", dataset=dataset, method=name, settings=settings_of(model),
+                resample=r, seed=r, n_train=len(y_tr), n_test=len(y_te),
+                figures={"RMSE": rmse}, cpu_s=cpu_s, command=command,
             )
     return rows
 
