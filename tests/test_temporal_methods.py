@@ -173,6 +173,15 @@ def test_on_a_causal_sequence_model_prefixes_are_the_per_step_explanation(data):
     np.testing.assert_allclose(tunnel, per_step, atol=1e-5)
 
 
+def test_explain_per_step_of_a_prefix_method_is_its_explanation(data):
+    X_train, X = data
+    net = _sequence_gru()
+    for explainer in (TemporalOcclusion(net), TimeForwardTunnel(Saliency(net))):
+        explainer.fit(X_train)
+        np.testing.assert_allclose(explain_per_step(explainer, X), explainer.explain(X),
+                                   atol=1e-6)
+
+
 def test_time_forward_tunnel_of_a_prefix_sum(data):
     X_train, X = data
     tunnel = TimeForwardTunnel(IntegratedGradients(PrefixSum(), n_steps=5), batch_size=2)

@@ -52,7 +52,8 @@ class PrefixTargetMixin:
     A given class label or output index is explained at every prefix; ``None``
     explains, at each prefix, the class the model predicts from it (output 0
     of a single-output regressor), as time_interpret's ``task`` argument does.
-    For sequence models the prediction of a prefix is the one at its last step.
+    For sequence models the prediction of a prefix is the one at its last step,
+    so :func:`explain_per_step` returns what ``explain`` does.
     """
 
     def _resolve_target(self, X, target):
@@ -66,6 +67,11 @@ class PrefixTargetMixin:
             name = "target (class index)" if model.is_classifier else "target (output index)"
             index = check_target_index(target, n, model.n_outputs, name=name)
         return np.repeat(index[:, None], self.n_timepoints_in_, axis=1)
+
+    def _explain_steps_batch(self, X, outputs, rng):
+        # explain_per_step: the prediction of a sequence model's prefix is its
+        # output at the prefix's last step, the one explained there
+        return self._explain_batch(X, outputs, rng)
 
     def _prefix_scores(self, X):
         """The model's scores on every prefix of ``X``, shape ``(n, T, n_outputs)``."""
