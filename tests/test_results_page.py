@@ -5,12 +5,15 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
 sys.path.insert(0, str(ROOT / "docs" / "sphinxext"))
+sys.path.insert(0, str(BENCHMARKS))
 
+import _records  # noqa: E402
 from results_page import SECTIONS, load_reference, write_results_page  # noqa: E402
 
 RECORDS = [r for records in load_reference().values() for r in records]
@@ -29,6 +32,19 @@ def test_every_record_names_its_command(record):
     assert (ROOT / script).name == f"{record['benchmark']}.py"
     assert record["figures"], "a record without figures"
     assert {"dataset", "method", "seed", "settings", "machine"} <= set(record)
+
+
+def test_write_record_appends_one_line_with_its_context(tmp_path, monkeypatch):
+    monkeypatch.setattr(_records, "RESULTS_DIR", tmp_path)
+    for seed in (0, 1):
+        _records.write_record("bench_x", dataset="State", method="IG", seed=seed,
+                              settings={"n": 2}, figures={"AUP": np.float32(0.5)})
+    first, second = _records.load_records(tmp_path / "bench_x.jsonl")
+    assert (first["seed"], second["seed"]) == (0, 1)
+    assert first["figures"] == {"AUP": 0.5}
+    assert first["command"].startswith("python ")
+    assert first["peak_rss_mib"] > 0 and first["process_cpu_s"] >= 0
+    assert {"versions", "git_commit", "machine", "time"} <= set(first)
 
 
 def test_every_published_file_names_its_source():

@@ -324,7 +324,8 @@ def write_results_page(out_dir, reference_dir=REFERENCE_DIR, published_dir=PUBLI
              "(``benchmarks/published/<paper>.json``, each naming its source). Cells read "
              "*ours [paper]*; rows averaged over several records (one per seed) give the "
              "mean. Every row names the command that reproduces it; a benchmark run writes "
-             "new records to ``benchmarks/results/``. Unless a record says otherwise the "
+             "new records to ``benchmarks/results/``, and the records of a new full run "
+             "replace those in ``benchmarks/reference/``. Unless a record says otherwise the "
              "runs used two shared CPU cores and one torch thread, not the papers' GPUs.",
              ""]
     done = set()
