@@ -22,6 +22,7 @@ from sklearn_tsx.metrics import (
     white_box_mse,
     white_box_rmse,
 )
+from sklearn_tsx.models import GRUClassifier
 
 C, T = 2, 6
 TARGET = np.array([0, 1, 1, 0, 1])
@@ -275,3 +276,17 @@ def test_white_box_scorers_are_negated_errors():
                        ("rmse", white_box_rmse)):
         scorer = make_explanation_scorer(name)
         assert scorer(explainer, X, truth) == pytest.approx(-func(truth, maps))
+
+
+def test_robustness_scorers_are_negated_means():
+    X = _panel(12)
+    gru = GRUClassifier(hidden_size=4, max_epochs=1, random_state=0).fit(X, np.arange(12) % 2)
+    explainer = Saliency(gru).fit(X)
+    for name, func in (("infidelity", infidelity), ("sensitivity_max", sensitivity_max),
+                       ("lipschitz_max", lipschitz_max)):
+        scorer = make_explanation_scorer(name, random_state=0, n_perturb_samples=3)
+        expected = func(explainer, X, random_state=0, n_perturb_samples=3).mean()
+        assert scorer(explainer, X) == pytest.approx(-expected)
+    scorer = make_explanation_scorer("log_odds", topk=0.3)
+    assert scorer(explainer, X) == pytest.approx(-log_odds(gru, X, explainer.explain(X),
+                                                           topk=0.3))

@@ -41,7 +41,8 @@ def _explain(explainer, X, target):
     """The explainer's attributions of ``X`` for resolved targets, with
     gradients enabled (captum's metrics call explanations under ``no_grad``)."""
     with torch.enable_grad():
-        return np.concatenate(explainer._run_batches(X, target)).astype(np.float32)
+        return np.ascontiguousarray(np.concatenate(explainer._run_batches(X, target)),
+                                    dtype=np.float32)
 
 
 def _check_positive_int(value, name):

@@ -1,6 +1,8 @@
 """scikit-learn scorers for explainers, so that ``GridSearchCV`` tunes them."""
 
-from . import _faithfulness, _ground_truth, _white_box
+import numpy as np
+
+from . import _faithfulness, _ground_truth, _log_odds, _robustness, _white_box
 
 __all__ = ["make_explanation_scorer"]
 
@@ -23,6 +25,21 @@ _FAITHFULNESS = {
 }
 
 
+def _log_odds_of(explainer, X, **kwargs):
+    return _log_odds.log_odds(explainer.estimator_, X, explainer.explain(X),
+                              device=getattr(explainer, "device", "cpu"), **kwargs)
+
+
+# metrics of the explainer itself, ``func(explainer, X, **kwargs)``: each
+# explains X (and perturbed copies of it) on its own
+_EXPLAINER_METRICS = {
+    "infidelity": (_robustness.infidelity, False),
+    "sensitivity_max": (_robustness.sensitivity_max, False),
+    "lipschitz_max": (_robustness.lipschitz_max, False),
+    "log_odds": (_log_odds_of, False),
+}
+
+
 class _ExplanationScorer:
     """Callable ``scorer(explainer, X, y)``; larger is better."""
 
@@ -34,6 +51,8 @@ class _ExplanationScorer:
         self._kwargs = kwargs
 
     def __call__(self, explainer, X, y=None):
+        if not self._ground_truth and self._func is not None:  # an explainer metric
+            return self._sign * float(np.mean(self._func(explainer, X, **self._kwargs)))
         attributions = explainer.explain(X)
         if self._ground_truth:
             if y is None:
@@ -79,6 +98,10 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
         ``metric(true_saliency, attributions, **kwargs) -> float``.
         Faithfulness: ``"accuracy"`` (lower is better), ``"cross_entropy"``,
         ``"sufficiency"`` (lower is better), ``"comprehensiveness"``.
+        Robustness, the mean over samples (no ``y``; each explains ``X`` and
+        perturbed copies of it itself): ``"infidelity"``,
+        ``"sensitivity_max"``, ``"lipschitz_max"``, and ``"log_odds"``
+        (:func:`log_odds` of ``explainer.explain(X)``), all lower is better.
     greater_is_better : bool, default=None
         Whether larger metric values are better. ``None`` uses the metric's own
         direction (``True`` for a callable).
@@ -86,7 +109,8 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
         Passed to the metric: for instance ``convention`` for AUP/AUR, or
         ``fractions`` (default ``0.2``; a sequence scores the mean over its
         shares, the AOPC), ``baseline`` and ``random_state`` (the order of tied
-        attributions) for faithfulness metrics.
+        attributions) for faithfulness metrics, ``random_state`` (the
+        perturbations) and ``n_perturb_samples`` for robustness metrics.
 
     Returns
     -------
@@ -116,6 +140,9 @@ def make_explanation_scorer(metric, *, greater_is_better=None, **kwargs):
     if metric in _GROUND_TRUTH:
         func, higher = _GROUND_TRUTH[metric]
         ground_truth = True
+    elif metric in _EXPLAINER_METRICS:
+        func, higher = _EXPLAINER_METRICS[metric]
+        ground_truth = False
     elif metric in _FAITHFULNESS:
         func, higher = None, _FAITHFULNESS[metric]
         ground_truth = False
