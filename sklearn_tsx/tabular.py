@@ -132,7 +132,7 @@ class TabularView(MetaEstimatorMixin, BaseEstimator):
         Time points of the panels the inner model sees.
     n_features_in_ : int
         ``n_channels_ * n_timepoints_``.
-    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str of shape (`n_features_in_`,)
         Column names of ``X`` in ``fit``, when it is a frame with string names.
     classes_ : ndarray of shape (n_classes,)
         The inner classifier's labels.
@@ -338,7 +338,7 @@ class TabularView(MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        names : ndarray of str of shape (n_features_in_,)
+        names : ndarray of str of shape (`n_features_in_`,)
             ``input_features`` or the fitted column names when given, else
             :func:`tabular_feature_names`.
         """

@@ -113,7 +113,7 @@ GRU, before: raw input, constant lr, 50 epochs  0.0413       0.2825
 GRU, defaults without early stopping            --           0.4391
 GRU, defaults                                   0.0399       0.2767
 GRU, defaults, ``n_iter_no_change=50``          0.0399       0.2782
-GRU, per time point, without early stopping    --           0.4428
+GRU, per time point, without early stopping     --           0.4428
 TCN, before                                     0.4023       --
 TCN, defaults                                   0.0403       --
 ==============================================  ===========  ================
