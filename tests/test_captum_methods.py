@@ -151,14 +151,17 @@ def test_layer_gradcam_defaults_to_the_tcn_last_convolution():
     y = (X[:, 0].mean(axis=1) > 0).astype(int)
     tcn = TCNClassifier(hidden_size=4, num_layers=2, max_epochs=2, random_state=0).fit(X, y)
     explainer = LayerGradCam(tcn).fit(X)
-    module = explainer.model_.module
-    convolutions = [name for name, m in module.named_modules()
-                    if isinstance(m, torch.nn.Conv1d)]
-    assert explainer.layer_name_ == convolutions[-1]
     assert explainer.layer_name_.endswith("blocks.1.conv2")
     cam = explainer.explain(X[:4])
     assert cam.shape == (4, C, T) and np.isfinite(cam).all()
     np.testing.assert_array_equal(cam[:, 0], cam[:, 2])
+    # one block from 3 channels to 4: its 1 x 1 residual convolution comes last
+    one_block = TCNClassifier(hidden_size=4, num_layers=1, max_epochs=1, random_state=0)
+    explainer = LayerGradCam(one_block.fit(X, y)).fit(X)
+    assert explainer.layer_name_.endswith("blocks.0.conv2")
+    only_1x1 = torch.nn.Sequential(torch.nn.Conv1d(C, 2, 1), torch.nn.Flatten(),
+                                   torch.nn.Linear(2 * T, 2))
+    assert LayerGradCam(only_1x1).fit(X).layer_name_ == "0"
 
 
 def test_kernel_shap_equals_captum():

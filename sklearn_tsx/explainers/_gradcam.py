@@ -36,8 +36,11 @@ class LayerGradCam(_GradientExplainer):
     layer : str or None, default=None
         Name of the layer in the model's torch module, as
         ``module.named_modules()`` gives it (for instance
-        ``"blocks.1.conv1"``); ``None`` takes the last ``torch.nn.Conv1d`` of
-        the module.
+        ``"module.blocks.1.conv1"`` in a TCN estimator); ``None`` takes the
+        last ``torch.nn.Conv1d`` of the module with a kernel longer than one
+        step (the last temporal convolution: a TCN block's 1 x 1 residual
+        convolution, registered after it, only mixes channels), or the last
+        ``torch.nn.Conv1d`` when all are 1 x 1.
     relu_attributions : bool, default=False
         Apply a ReLU to the map, keeping the time steps that speak for the
         target only (the original Grad-CAM's choice; captum's default is
@@ -99,7 +102,8 @@ class LayerGradCam(_GradientExplainer):
                     "has no torch.nn.Conv1d. Name another layer with layer=..., or use "
                     "a gradient method on the input (Saliency, IntegratedGradients)."
                 )
-            self.layer_name_ = convolutions[-1]
+            temporal = [name for name in convolutions if modules[name].kernel_size[0] > 1]
+            self.layer_name_ = (temporal or convolutions)[-1]
         elif self.layer in modules and self.layer != "":
             self.layer_name_ = self.layer
         else:
