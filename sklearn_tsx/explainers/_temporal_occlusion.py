@@ -63,8 +63,9 @@ class _PrefixOcclusion(PrefixTargetMixin, CaptumExplainer):
                 fill = values(length).expand(n, n_windows, -1, -1)
                 n_draws = fill.shape[2]
                 drops = torch.empty(n * n_windows * n_draws, dtype=x.dtype, device=x.device)
-                for start in range(0, len(drops), self.batch_size):
-                    rows = torch.arange(start, min(start + self.batch_size, len(drops)),
+                per_pass = self.batch_size * n_draws
+                for start in range(0, len(drops), per_pass):
+                    rows = torch.arange(start, min(start + per_pass, len(drops)),
                                         device=x.device)
                     i = rows // (n_windows * n_draws)
                     j = rows // n_draws % n_windows
@@ -181,6 +182,10 @@ class TemporalAugmentedOcclusion(_PrefixOcclusion):
     al. 2020). :class:`AugmentedFeatureOcclusion` draws instead from all the
     training values of the channel, at any time, and explains the whole
     series.
+
+    All samples, occluded copies and draws of a batch go through the model
+    together, in passes of ``batch_size`` copies times ``n_samples`` draws, one
+    prefix length at a time.
 
     Parameters
     ----------

@@ -341,7 +341,7 @@ default=torch.nn.Softplus
         return replacements
 
     def _fit(self, X, y):
-        self.base_explainer_.model_.to(self._device)
+        self.model_.to(self._device)
         mode = _Replacing(self._replacements())
         x = torch.as_tensor(X[:1], device=self._device)
         with self.model_.evaluating(), torch.no_grad(), mode:
