@@ -72,9 +72,10 @@ def test_lof_weights_match_local_outlier_factor(cls, panel):
 
 def test_lof_kernel_shap_recovers_a_linear_model(panel):
     X, w = panel
-    S = LofKernelShap(_Linear(w), n_neighbors=5, n_samples=60, random_state=0).fit(X)\
-        .explain(X[:3], target=0)
-    np.testing.assert_allclose(S, w.reshape(N_CHANNELS, N_TIMEPOINTS) * X[:3], atol=1e-3)
+    explainer = LofKernelShap(_Linear(w), n_neighbors=5, n_samples=60, random_state=0)
+    S = explainer.fit(X).explain(X[:3], target=0)
+    reference = w.reshape(N_CHANNELS, N_TIMEPOINTS) * (X[:3] - explainer.baseline_)
+    np.testing.assert_allclose(S, reference, atol=1e-3)
 
 
 class _CumulativeLinear(torch.nn.Module):
@@ -152,7 +153,9 @@ def test_bayes_explainers_recover_a_linear_model_with_spread(cls, panel):
     X, w = panel
     explainer = cls(_Linear(w), n_samples=400, random_state=0).fit(X)
     S, std = explainer.explain(X[:3], target=0, return_std=True)
-    reference = w.reshape(N_CHANNELS, N_TIMEPOINTS) * X[:3]
+    # BayesLime's baseline is zeros, BayesKernelShap's the mean training series
+    baseline = getattr(explainer, "baseline_", 0.0)
+    reference = w.reshape(N_CHANNELS, N_TIMEPOINTS) * (X[:3] - baseline)
     np.testing.assert_allclose(S, reference, atol=0.1 * np.abs(reference).max())
     assert std.shape == S.shape and (std > 0).all()
     np.testing.assert_array_equal(explainer.explain(X[:3], target=0), S)
@@ -180,3 +183,35 @@ def test_bayes_bad_n_samples(cls, panel):
 def test_bayesian_surrogate_needs_three_samples():
     with pytest.raises(ValueError, match="at least 3"):
         BayesianLinearSurrogate().fit(np.ones((2, 1)), np.ones(2), np.ones(2))
+
+
+@pytest.mark.parametrize("name", ["LofLime", "LofKernelShap", "BayesLime", "BayesKernelShap"])
+def test_same_as_time_interpret_on_the_same_perturbations(name, panel):
+    """Each series explained alone, with torch seeded as our explainer seeds its
+    batch: time_interpret 0.3.0 draws the same copies and must agree."""
+    tint_attr = pytest.importorskip("tint.attr")
+    from captum._utils.models.linear_model import SkLearnLinearRegression
+    from sklearn.utils import check_random_state
+
+    X, w = panel
+    model = _Linear(w)
+    common = dict(n_samples=40, batch_size=1, random_state=0)
+    ours = {
+        "LofLime": LofLime(model, n_neighbors=5, surrogate="linear", **common),
+        "LofKernelShap": LofKernelShap(model, n_neighbors=5, baselines="zeros", **common),
+        "BayesLime": BayesLime(model, **common),
+        "BayesKernelShap": BayesKernelShap(model, baselines="zeros", **common),
+    }[name].fit(X)
+    init = {"LofLime": dict(embeddings=torch.as_tensor(X), n_neighbors=5,
+                            interpretable_model=SkLearnLinearRegression()),
+            "LofKernelShap": dict(embeddings=torch.as_tensor(X), n_neighbors=5)}
+    theirs = getattr(tint_attr, name)(model, **init.get(name, {}))
+    seeds = check_random_state(0).randint(np.iinfo(np.int32).max, size=2)
+    expected = []
+    for i, seed in enumerate(seeds):
+        torch.manual_seed(int(seed))
+        out = theirs.attribute(torch.as_tensor(X[i:i + 1]), target=0, n_samples=40,
+                               perturbations_per_eval=1, baselines=0.0)
+        expected.append((out[0] if name.startswith("Bayes") else out).numpy())
+    np.testing.assert_allclose(ours.explain(X[:2], target=0), np.concatenate(expected),
+                               atol=1e-5)

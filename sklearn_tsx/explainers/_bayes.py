@@ -179,9 +179,9 @@ class BayesKernelShap(_BayesSurrogateExplainer):
         The model to explain: used as it is when fitted, else cloned and
         fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
         Any kind, black boxes included.
-    {baselines}
+    {perturbation_baselines}
     {feature_mask}
-    n_samples : int, default=50
+    n_samples : int, default=100
         Coalitions per sample the surrogate is fitted on; at least 3.
     {common}
 
@@ -190,12 +190,13 @@ class BayesKernelShap(_BayesSurrogateExplainer):
     model_ : ModelAdapter
         The wrapped model.
     baseline_ : ndarray of shape (n_channels, n_timepoints)
-        Mean training series, when ``baselines="mean"``.
+        Mean training series, when ``baselines="mean"`` (the default).
     feature_mask_ : ndarray of shape (n_channels, n_timepoints)
         The feature groups, when ``feature_mask`` is given.
 
     See Also
     --------
+    KernelShap : The same coalitions with a least-squares surrogate.
     BayesLime : The Bayesian surrogate over LIME's perturbations.
 
     Notes
@@ -217,6 +218,14 @@ class BayesKernelShap(_BayesSurrogateExplainer):
     >>> S.shape, std.shape
     ((4, 2, 10), (4, 2, 10))
     """
+
+    def __init__(self, estimator, *, baselines="mean", feature_mask=None, n_samples=100,
+                 batch_size=64, n_jobs=None, device="cpu", random_state=None, verbose=0):
+        super().__init__(
+            estimator, baselines=baselines, feature_mask=feature_mask,
+            n_samples=n_samples, batch_size=batch_size, n_jobs=n_jobs, device=device,
+            random_state=random_state, verbose=verbose,
+        )
 
     def _make_bayes_method(self, forward, surrogate):
         method = attr.KernelShap(forward)

@@ -5,12 +5,11 @@ they are among the training series (Local Outlier Factor)."""
 import numbers
 
 import numpy as np
-from captum import attr
 from sklearn.neighbors import LocalOutlierFactor
 
-from ._captum import CaptumExplainer, fill_common_docs
+from ._captum import fill_common_docs
 from ._captum_perturbation import Lime
-from ._gradient import _check_positive_int
+from ._shapley import KernelShap
 
 __all__ = ["LofKernelShap", "LofLime"]
 
@@ -143,15 +142,15 @@ class LofLime(Lime):
         return method
 
 
-class LofKernelShap(CaptumExplainer):
+class LofKernelShap(KernelShap):
     """LofKernelShap (Enguehard 2023): KernelShap whose coalitions are weighted
     down by the Local Outlier Factor of the perturbed copies among the
     training series.
 
-    Calls :class:`captum.attr.KernelShap` (coalitions drawn from the Shapley
-    kernel, groups switched off set to the baseline, a least-squares
-    surrogate) with each copy's weight multiplied by ``1 / max(LOF, 1)``, as
-    in :class:`LofLime`.
+    :class:`KernelShap` (captum's: coalitions drawn from the Shapley kernel,
+    groups switched off set to the baseline, a least-squares surrogate) with
+    each copy's weight multiplied by ``1 / max(LOF, 1)``, as in
+    :class:`LofLime`.
 
     Parameters
     ----------
@@ -160,9 +159,9 @@ class LofKernelShap(CaptumExplainer):
         fitted in ``fit(X, y)`` (see :class:`~sklearn_tsx.explainers.BaseExplainer`).
         Any kind, black boxes included.
     {n_neighbors}
-    {baselines}
+    {perturbation_baselines}
     {feature_mask}
-    n_samples : int, default=50
+    n_samples : int, default=100
         Coalitions per sample the surrogate is fitted on.
     {common}
 
@@ -174,12 +173,13 @@ class LofKernelShap(CaptumExplainer):
         The outlier model of the training series, flattened to
         ``(n_series, n_channels * n_timepoints)``.
     baseline_ : ndarray of shape (n_channels, n_timepoints)
-        Mean training series, when ``baselines="mean"``.
+        Mean training series, when ``baselines="mean"`` (the default).
     feature_mask_ : ndarray of shape (n_channels, n_timepoints)
         The feature groups, when ``feature_mask`` is given.
 
     See Also
     --------
+    KernelShap : The same method without the outlier weights.
     LofLime : The outlier weights over LIME.
 
     Examples
@@ -194,39 +194,24 @@ class LofKernelShap(CaptumExplainer):
     (4, 2, 10)
     """
 
-    def __init__(self, estimator, *, n_neighbors=20, baselines="zeros", feature_mask=None,
-                 n_samples=50, batch_size=64, n_jobs=None, device="cpu",
+    def __init__(self, estimator, *, n_neighbors=20, baselines="mean", feature_mask=None,
+                 n_samples=100, batch_size=64, n_jobs=None, device="cpu",
                  random_state=None, verbose=0):
-        self.estimator = estimator
+        super().__init__(
+            estimator, baselines=baselines, feature_mask=feature_mask,
+            n_samples=n_samples, batch_size=batch_size, n_jobs=n_jobs, device=device,
+            random_state=random_state, verbose=verbose,
+        )
         self.n_neighbors = n_neighbors
-        self.baselines = baselines
-        self.feature_mask = feature_mask
-        self.n_samples = n_samples
-        self.batch_size = batch_size
-        self.n_jobs = n_jobs
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def _validate_params_values(self):
-        _check_positive_int(self.n_samples, "n_samples")
 
     def _fit(self, X, y):
         super()._fit(X, y)
         self.lof_ = _fit_lof(self, X)
 
     def _make_method(self, forward):
-        method = attr.KernelShap(forward)
+        method = super()._make_method(forward)
         method.similarity_func = LofWeightedSimilarity(method.similarity_func, self.lof_)
         return method
-
-    def _attribute_kwargs(self, x, rng):
-        return {
-            "baselines": self._baselines(x, rng),
-            "feature_mask": self._feature_mask(x.device),
-            "n_samples": self.n_samples,
-            "perturbations_per_eval": self.batch_size,
-        }
 
 
 for _cls in (LofLime, LofKernelShap):
