@@ -222,6 +222,26 @@ def test_tunnels_nest_either_way(data):
                                    atol=1e-6)
 
 
+def test_meta_estimator_semantics(data):
+    from sklearn.base import clone
+    from sklearn.frozen import FrozenEstimator
+
+    from sklearn_tsx.models import GRUClassifier
+
+    X_train, X = data
+    y = (X_train[:, 1, 4:].mean(axis=1) > 0).astype(int)
+    unfitted = GRUClassifier(hidden_size=4, max_epochs=2, random_state=0)
+    for explainer in (TemporalOcclusion(unfitted),
+                      TimeForwardTunnel(NonLinearitiesTunnel(Saliency(ConvMean()))),
+                      TimeForwardTunnel(Saliency(unfitted))):
+        assert explainer.fit(X_train, y).explain(X, target=1).shape == X.shape
+    assert TimeForwardTunnel(Saliency(unfitted)).fit(X_train, y).estimator_ is not unfitted
+    frozen = FrozenEstimator(fitted_gru())
+    tunnel = TimeForwardTunnel(IntegratedGradients(frozen, n_steps=3))
+    assert tunnel.fit(X_train).estimator_ is frozen
+    assert clone(tunnel).get_params()["base_explainer__n_steps"] == 3
+
+
 # --- refusals ------------------------------------------------------------------
 
 def test_time_forward_tunnel_refuses_non_gradient_and_self_temporal_explainers(data):

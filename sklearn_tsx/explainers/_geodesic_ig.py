@@ -107,7 +107,10 @@ class GeodesicIntegratedGradients(CaptumExplainer):
     gradient evaluations each, per distinct explained target, plus the
     pairwise distances between disconnected parts of the training graph; it is
     meant for training panels of up to a few thousand series. time_interpret's
-    ``n_steiner`` (extra points on long edges) is not offered.
+    ``n_steiner`` (extra points on long edges) and its graph over the explained
+    series alone (no ``data``) are not offered: the graph always holds the
+    training panel, time_interpret's ``GeodesicIntegratedGradients(f,
+    data=X_train, n_neighbors=n_neighbors)``.
 
     References
     ----------
