@@ -290,3 +290,28 @@ def test_robustness_scorers_are_negated_means():
     scorer = make_explanation_scorer("log_odds", topk=0.3)
     assert scorer(explainer, X) == pytest.approx(-log_odds(gru, X, explainer.explain(X),
                                                            topk=0.3))
+
+
+# --- against time_interpret, when installed (the benchmarks extra) ---------------
+
+def test_log_odds_and_lipschitz_max_equal_time_interpret():
+    tint_metrics = pytest.importorskip("tint.metrics")
+    model, X = Net(), _panel()
+    maps = np.random.default_rng(2).normal(size=X.shape).astype(np.float32)
+    theirs = tint_metrics.log_odds(model, torch.as_tensor(X), torch.as_tensor(maps),
+                                   topk=0.3)
+    assert log_odds(model, X, maps, topk=0.3) == pytest.approx(theirs, abs=1e-6)
+
+    rng = _rng(4)
+
+    def perturb(inputs, perturb_radius):  # tint's perturbations come as a tuple
+        noise = rng.uniform(-perturb_radius, perturb_radius, size=tuple(inputs.shape))
+        return (inputs + torch.as_tensor(noise, dtype=inputs.dtype),)
+
+    theirs = tint_metrics.lipschitz_max(
+        attr.Saliency(model).attribute, torch.as_tensor(X), perturb_func=perturb,
+        perturb_radius=0.05, n_perturb_samples=3, target=torch.as_tensor(TARGET),
+        abs=False).numpy()
+    ours = lipschitz_max(Saliency(model, absolute=False).fit(X), X, target=TARGET,
+                         perturb_radius=0.05, n_perturb_samples=3, random_state=4)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5)
