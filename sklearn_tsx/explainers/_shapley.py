@@ -107,7 +107,10 @@ class ShapleyValues(CaptumExplainer):
     apart, with ``split_channels=True``), as ``feature_mask`` groups entries
     for the other perturbation explainers; ``feature_mask`` sets them
     directly. ``n`` groups cost ``n! * n`` forward passes per sample, so at
-    most 8 groups are allowed.
+    most 8 groups are allowed. For a sequence model,
+    :func:`~sklearn_tsx.explainers.explain_per_step` evaluates each coalition
+    once for all time steps (``n! * (n + 1)`` passes per sample instead of
+    that many per step).
 
     Parameters
     ----------
