@@ -7,7 +7,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_tsx.explainers import RetainExplainer
+from sklearn_tsx.explainers import RetainExplainer, explain_per_step
 from sklearn_tsx.models import GRUClassifier, RetainClassifier, RetainRegressor
 from sklearn_tsx.models._retain_module import RetainNet
 
@@ -138,3 +138,26 @@ def test_bad_input(classifier, data):
     X_before = X.copy()
     classifier.explain(X)
     np.testing.assert_array_equal(X, X_before)
+
+
+@pytest.mark.parametrize("cls", [RetainClassifier, RetainRegressor])
+def test_sequence_output_attributions_sum_to_the_steps_output(cls, data):
+    X, _ = data
+    y = np.cumsum(X[:, 0], axis=1)
+    model = cls(**{**SMALL, "max_epochs": 3, "sequence_output": True})
+    model.fit(X, y > 0 if cls is RetainClassifier else y)
+    out = model.module_(torch.as_tensor(X[:6])).detach().numpy().astype(np.float64)
+    step = 9
+    explained = out[:, step].argmax(axis=1) if cls is RetainClassifier else np.zeros(6, int)
+    S = model.explain(X[:6], target=step)
+    np.testing.assert_allclose(
+        S.sum(axis=(1, 2)) + model.intercept_[explained],
+        out[np.arange(6), step, explained], atol=1e-5 * max(1.0, np.abs(out).max()))
+    # causal: later steps contribute nothing, and do not move earlier outputs
+    np.testing.assert_array_equal(S[:, :, step + 1:], 0)
+    changed = X[:6].copy()
+    changed[:, :, step + 1:] += 1.0
+    out_changed = model.module_(torch.as_tensor(changed)).detach().numpy()
+    np.testing.assert_allclose(out_changed[:, : step + 1], out[:, : step + 1], atol=1e-5)
+    per_step = explain_per_step(RetainExplainer(model).fit(X), X[:2])
+    assert per_step.shape == X[:2].shape

@@ -20,7 +20,9 @@ class RetainExplainer(BaseExplainer):
     ``alpha_j * (W_out[o] . (beta_j * W_emb[:, k])) * z_{k,j}``, with ``z`` the
     input after the model's ``input_scaling``. A sample's attributions sum to
     the explained output minus the model's ``intercept_[o]``: the class logit
-    (not the probability) for a classifier, the prediction for a regressor.
+    (not the probability) for a classifier, the prediction for a regressor;
+    for a model with ``sequence_output``, the output at the explained step
+    (``target``), to which later steps contribute nothing.
     No post-hoc approximation: this reads the model, as
     :meth:`RetainClassifier.explain <sklearn_tsx.models.RetainClassifier.explain>`
     does, so that the metrics and benchmarks score RETAIN like any explainer.
@@ -93,6 +95,5 @@ class RetainExplainer(BaseExplainer):
     def _explain_batch(self, X, target, rng):
         module = self.model_.module
         x = torch.as_tensor(X, device=next(module.parameters()).device)
-        outputs = torch.as_tensor(target, device=x.device)
         with torch.no_grad():
-            return retain_contributions(module, x, outputs)
+            return retain_contributions(module, x, torch.as_tensor(target, device=x.device))

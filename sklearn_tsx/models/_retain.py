@@ -18,6 +18,13 @@ _EMBEDDING_DOC = (
     "    Width of the linear embedding of each step, ``W_emb x_j``.\n"
 )
 
+_SEQUENCE_OUTPUT_DOC = """sequence_output : bool, default=False
+    Predict at every time step from the steps so far instead of once per
+    series; ``y`` then has shape (n_samples, n_timepoints). The GRUs then
+    read time forwards (as time_interpret's RETAIN does) rather than
+    backwards as in the paper, which would take one pass per step.
+"""
+
 _INTERCEPT_DOC = """
     intercept_ : ndarray of shape (n_outputs,)
         The part of each output (class logit, or prediction) that no entry
@@ -38,15 +45,18 @@ _EXPLAIN_EXAMPLE = """
 """
 
 
-def retain_contributions(module, x, outputs):
-    """Contribution of each entry of ``x`` (raw units) to the output
-    ``outputs[i]`` of sample ``i`` of a fitted RETAIN estimator's ``module_``.
+def retain_contributions(module, x, target):
+    """Contribution of each entry of ``x`` (raw units) to the explained output
+    of each sample, for a fitted RETAIN estimator's ``module_``: ``target``
+    holds one output index per sample, or one (time step, output index) row
+    per sample for a net with ``sequence_output``.
 
     The input standardisation (``ScaledInput``) is applied first, so an entry
     contributes in proportion to its distance from the training mean; a
     regressor's output scaling (``ScaledOutput``) multiplies the
     contributions, so they are in the units of ``y``.
     """
+    steps, outputs = (target[:, 0], target[:, 1]) if target.ndim == 2 else (None, target)
     scale = None
     if isinstance(module, ScaledOutput):
         scale = module.scale[outputs][:, None, None]
@@ -54,15 +64,12 @@ def retain_contributions(module, x, outputs):
     if isinstance(module, ScaledInput):
         x = (x - module.loc) / module.scale
         module = module.module
-    contributions = module.contributions(x, outputs)
+    contributions = module.contributions(x, outputs, steps)
     return contributions if scale is None else contributions * scale
 
 
 class _RetainParams:
     """Constructor, module and self-explanation of the RETAIN nets."""
-
-    # RETAIN's GRUs read time backwards, so it has no causal per-step variant
-    sequence_output = False
 
     def __init__(
         self,
@@ -71,6 +78,7 @@ class _RetainParams:
         embedding_size=64,
         num_layers=1,
         dropout=0.0,
+        sequence_output=False,
         input_scaling="channel",
         lr=1e-3,
         lr_schedule="cosine",
@@ -89,6 +97,7 @@ class _RetainParams:
         self.embedding_size = embedding_size
         self.num_layers = num_layers
         self.dropout = dropout
+        self.sequence_output = sequence_output
         self.input_scaling = input_scaling
         self.lr = lr
         self.lr_schedule = lr_schedule
@@ -105,7 +114,7 @@ class _RetainParams:
 
     def _build_module(self, n_channels, n_outputs):
         return RetainNet(n_channels, n_outputs, self.embedding_size, self.hidden_size,
-                         self.num_layers, self.dropout)
+                         self.num_layers, self.dropout, self.sequence_output)
 
     def _check_architecture_params(self):
         _check_positive_int(self.embedding_size, "embedding_size")
@@ -135,7 +144,9 @@ class _RetainParams:
         input standardised by ``input_scaling`` (so an entry at its training
         mean contributes nothing). A sample's contributions sum to the output
         minus ``intercept_[o]``: the class logit for a classifier, the
-        prediction for a regressor.
+        prediction for a regressor. With ``sequence_output``, the output at
+        the explained step ``t``, to which steps after ``t`` contribute
+        nothing.
 
         Parameters
         ----------
@@ -144,7 +155,9 @@ class _RetainParams:
         target : label, int, array-like or None, default=None
             Class label as ``predict`` returns it (classifier) or output index
             (multi-output regressor), one for all samples or one per sample;
-            ``None`` explains the predicted class or output 0.
+            ``None`` explains the predicted class or output 0. With
+            ``sequence_output``, the explained time step (default: the last),
+            whose predicted class (or single output) is explained.
 
         Returns
         -------
@@ -159,8 +172,8 @@ class _RetainParams:
 
 
 def _retain_docstring(cls):
-    """The nets' docstring without ``sequence_output``, with an example of
-    :meth:`explain`."""
+    """The nets' docstring with RETAIN's ``sequence_output`` and ``intercept_``,
+    and an example of :meth:`explain`."""
     cls = net_docstring(
         title="RETAIN, reverse-time attention network (Choi et al., 2016)",
         hidden_size=64,
@@ -168,8 +181,11 @@ def _retain_docstring(cls):
         layers="stacked layers of each of its two GRUs",
         extra=_EMBEDDING_DOC,
     )(cls)
-    doc = re.sub(r"\n *sequence_output : bool.*?(?=\n *input_scaling :)", "", cls.__doc__,
-                 flags=re.S)
+    doc = re.sub(
+        r"(?<=\n)( *)sequence_output : bool.*?(?=\n *input_scaling :)",
+        lambda match: match[1] + _SEQUENCE_OUTPUT_DOC.rstrip().replace("\n", "\n" + match[1]),
+        cls.__doc__, count=1, flags=re.S,
+    )
     if issubclass(cls, TimeSeriesNetClassifier):
         example = _EXPLAIN_EXAMPLE.format(
             output="class logit", target="1", index="1",

@@ -20,6 +20,11 @@ class RetainNet(nn.Module):
     ``alpha_j * (W_out[o] . (beta_j * W_emb[:, k])) * x_{k,j}`` and the
     contributions of a sample sum to its output minus ``b_out``.
 
+    With ``sequence_output`` the net predicts at every step ``t`` from steps
+    ``0..t`` only: the GRUs then read time forwards (as time_interpret's
+    RETAIN does; reading each prefix backwards would cost one pass per step)
+    and ``alpha`` becomes a softmax over ``j <= t`` for each ``t``.
+
     Parameters
     ----------
     n_channels, n_outputs : int
@@ -29,11 +34,14 @@ class RetainNet(nn.Module):
         Width and depth of each GRU.
     dropout : float
         On the embedding and on the context vector, in training only.
+    sequence_output : bool
+        Predict at every step, causally, instead of once per series.
     """
 
     def __init__(self, n_channels, n_outputs, embedding_size, hidden_size, num_layers,
-                 dropout):
+                 dropout, sequence_output=False):
         super().__init__()
+        self.sequence_output = sequence_output
         self.embedding = nn.Linear(n_channels, embedding_size, bias=False)
         self.rnn_alpha = nn.GRU(embedding_size, hidden_size, num_layers, batch_first=True)
         self.rnn_beta = nn.GRU(embedding_size, hidden_size, num_layers, batch_first=True)
@@ -52,10 +60,20 @@ class RetainNet(nn.Module):
         Returns
         -------
         v : torch.Tensor of shape (batch, T, embedding_size)
-        alpha : torch.Tensor of shape (batch, T)
+        alpha : torch.Tensor of shape (batch, T), or (batch, T, T) with
+            ``sequence_output``: ``alpha[:, t, j]``, the weight of step ``j`` in
+            the output at step ``t`` (zero for ``j > t``).
         beta : torch.Tensor of shape (batch, T, embedding_size)
         """
         v = self.dropout(self.embedding(x.transpose(1, 2)))
+        if self.sequence_output:
+            g, _ = self.rnn_alpha(v)
+            h, _ = self.rnn_beta(v)
+            e = self.alpha(g)[..., 0]
+            n_steps = e.shape[1]
+            future = torch.ones(n_steps, n_steps, dtype=torch.bool, device=x.device).triu(1)
+            alpha = torch.softmax(e[:, None, :].masked_fill(future, float("-inf")), dim=-1)
+            return v, alpha, torch.tanh(self.beta(h))
         reverse = v.flip(1)
         g, _ = self.rnn_alpha(reverse)
         h, _ = self.rnn_beta(reverse)
@@ -65,14 +83,20 @@ class RetainNet(nn.Module):
 
     def forward(self, x):
         v, alpha, beta = self.attention(x)
-        context = torch.einsum("bt,bte->be", alpha, beta * v)
+        if self.sequence_output:
+            context = torch.einsum("btj,bje->bte", alpha, beta * v)
+        else:
+            context = torch.einsum("bt,bte->be", alpha, beta * v)
         return self.output(self.dropout(context))
 
-    def contributions(self, x, outputs):
+    def contributions(self, x, outputs, steps=None):
         """Contribution of each entry of ``x`` to the output ``outputs[i]`` of
-        sample ``i``: a tensor of ``x``'s shape whose sum over channels and
-        steps is that output minus its bias ``output.bias[outputs[i]]``."""
+        sample ``i`` (at step ``steps[i]`` with ``sequence_output``): a tensor of
+        ``x``'s shape whose sum over channels and steps is that output minus its
+        bias ``output.bias[outputs[i]]``."""
         _, alpha, beta = self.attention(x)
+        if self.sequence_output:
+            alpha = alpha[torch.arange(len(x), device=x.device), steps]
         w_out = self.output.weight[outputs]  # (batch, embedding)
         # W_out[o] . (beta_j * W_emb[:, k]) for every step j and channel k
         weight = torch.einsum("be,bte,ek->bkt", w_out, beta, self.embedding.weight)
