@@ -184,9 +184,12 @@ def test_explain_per_step_of_a_prefix_method_is_its_explanation(data):
 
 def test_time_forward_tunnel_of_a_prefix_sum(data):
     X_train, X = data
-    tunnel = TimeForwardTunnel(IntegratedGradients(PrefixSum(), n_steps=5), batch_size=2)
-    np.testing.assert_allclose(tunnel.fit(X_train).explain(X, target=0),
-                               X * _weight_map(), atol=1e-5)
+    for baselines, reference in [("zeros", 0.0), ("mean", X_train.mean(axis=0))]:
+        tunnel = TimeForwardTunnel(
+            IntegratedGradients(PrefixSum(), baselines=baselines, n_steps=5), batch_size=2
+        )
+        np.testing.assert_allclose(tunnel.fit(X_train).explain(X, target=0),
+                                   (X - reference) * _weight_map(), atol=1e-5)
 
 
 def test_non_linearities_tunnel_explains_the_smoothed_model(data):

@@ -187,13 +187,19 @@ class TimeForwardTunnel(PrefixTargetMixin, _Tunnel):
 
     def _explain_batch(self, X, target, rng):
         base = self.base_explainer_
-        x = torch.as_tensor(X, device=self._device).requires_grad_()
+        inner = base.base_explainer_ if isinstance(base, NonLinearitiesTunnel) else base
+        # baselines taken from the training panel have its length: those methods
+        # get the whole series (the prefix's forward ignores the rest); others
+        # get the prefix alone, less to compute
+        whole = getattr(inner, "baselines", None) in ("mean", "train")
+        x = torch.as_tensor(X, device=self._device)
         target = torch.as_tensor(target, device=x.device)
         attributions = torch.zeros_like(x)
         for length in range(1, x.shape[-1] + 1):
             forward = PrefixForward(self.model_, length)
+            given = (x if whole else x[..., :length]).clone().requires_grad_()
             attributions[..., length - 1] = base._attribute(
-                forward, x, target[:, length - 1], rng
+                forward, given, target[:, length - 1], rng
             )[..., length - 1].detach()
         return attributions
 
