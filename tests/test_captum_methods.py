@@ -19,6 +19,7 @@ from sklearn_tsx.explainers import (
     InputXGradient,
     KernelShap,
     LayerGradCam,
+    Saliency,
     ShapleyValues,
     SmoothGrad,
     explain_per_step,
@@ -300,6 +301,18 @@ def test_guided_methods_refuse_a_model_without_relu_modules(cls):
         X_seq, np.arange(12) % 2)
     with pytest.raises(ValueError, match="torch.nn.ReLU modules"):
         cls(gru).fit(X_seq)
+
+
+@pytest.mark.parametrize("cls", [GuidedBackprop, Deconvolution])
+def test_guided_methods_explain_the_tcn(cls):
+    X = _panel(12)
+    tcn = TCNClassifier(hidden_size=4, num_layers=2, max_epochs=2, random_state=0).fit(
+        X, np.arange(12) % 2)
+    S = cls(tcn).fit(X).explain(X)
+    plain = Saliency(tcn, absolute=False).fit(X).explain(X)
+    assert S.shape == X.shape and np.all(np.isfinite(S))
+    # the ReLUs' backward passes are rewritten: not the plain gradient
+    assert not np.allclose(S, plain)
 
 
 def test_layer_gradcam_errors():

@@ -41,10 +41,10 @@ class GuidedBackprop(_ModifiedReluExplainer):
     The gradient of the explained output, with only the positive gradients
     passed back through each ReLU (and only where its input was positive).
     Calls :class:`captum.attr.GuidedBackprop`, which rewrites the backward
-    pass of the model's ``torch.nn.ReLU`` modules: a model without them (the
-    recurrent nets of :mod:`sklearn_tsx.models`, or the TCN, whose ReLUs are
-    functions, ``torch.relu``) is refused in ``fit``, since captum would
-    silently return its plain gradient.
+    pass of the model's ``torch.nn.ReLU`` modules (the TCN nets of
+    :mod:`sklearn_tsx.models` hold them): a model without them (the recurrent
+    nets, or a net whose ReLUs are functions, ``torch.relu``) is refused in
+    ``fit``, since captum would silently return its plain gradient.
 
     Parameters
     ----------
@@ -93,10 +93,10 @@ class Deconvolution(_ModifiedReluExplainer):
     The gradient of the explained output with each ReLU's backward pass
     replaced by a ReLU of the incoming gradient, whatever the ReLU's input.
     Calls :class:`captum.attr.Deconvolution`, which rewrites the backward pass
-    of the model's ``torch.nn.ReLU`` modules: a model without them (the
-    recurrent nets of :mod:`sklearn_tsx.models`, or the TCN, whose ReLUs are
-    functions, ``torch.relu``) is refused in ``fit``, since captum would
-    silently return its plain gradient.
+    of the model's ``torch.nn.ReLU`` modules (the TCN nets of
+    :mod:`sklearn_tsx.models` hold them): a model without them (the recurrent
+    nets, or a net whose ReLUs are functions, ``torch.relu``) is refused in
+    ``fit``, since captum would silently return its plain gradient.
 
     Parameters
     ----------

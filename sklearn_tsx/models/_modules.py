@@ -141,14 +141,17 @@ class _CausalConvBlock(nn.Module):
         self.conv2 = nn.Conv1d(n_out, n_out, kernel_size, dilation=dilation)
         self.dropout = nn.Dropout(dropout)
         self.residual = nn.Conv1d(n_in, n_out, 1) if n_in != n_out else nn.Identity()
+        # one module per use, so that captum's DeepLift, GuidedBackprop and
+        # Deconvolution can hook each non-linearity
+        self.relu1, self.relu2, self.relu_out = nn.ReLU(), nn.ReLU(), nn.ReLU()
 
     def _causal(self, conv, x):
         return conv(nn.functional.pad(x, (self.pad, 0)))
 
     def forward(self, x):
-        h = self.dropout(torch.relu(self._causal(self.conv1, x)))
-        h = self.dropout(torch.relu(self._causal(self.conv2, h)))
-        return torch.relu(h + self.residual(x))
+        h = self.dropout(self.relu1(self._causal(self.conv1, x)))
+        h = self.dropout(self.relu2(self._causal(self.conv2, h)))
+        return self.relu_out(h + self.residual(x))
 
 
 class TemporalConvNet(nn.Module):
