@@ -259,6 +259,10 @@ def main():
               f"take {floor:.2f} s ({100 * floor / seconds:.0f} %)")
         print(f"target <= 1 s per series on 2 cores, at {args.epochs} epochs: "
               f"{'meets' if seconds <= 1.0 else 'MISSES'}")
+        write_record("bench_contralsp_state", dataset="State",
+                     method="ContraLSP time per series", settings=vars(args), seed=None,
+                     figures={f"seconds per series, {threads} threads": seconds,
+                              "black box alone, s": floor}, torch_threads=threads)
 
 if __name__ == "__main__":
     main()
