@@ -82,7 +82,7 @@ class _BayesSurrogateExplainer(CaptumExplainer):
             warnings.filterwarnings("ignore", message="You are providing multiple inputs")
             mean = method.attribute(x, target=captum_target(target, x.device),
                                     **self._attribute_kwargs(x, rng))
-        if getattr(self, "feature_mask", None) is None:
+        if self.feature_mask is None:
             groups = np.arange(self.n_features_in_).reshape(X.shape[1:])
         else:
             groups = self.feature_mask_
