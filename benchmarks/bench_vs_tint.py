@@ -2,40 +2,40 @@
 
 One GRU classifier (``sequence_output=True``) is trained on State
 (``sklearn_tsx.datasets.make_state``) and each method explains the same test
-series twice, with ours and with tint's, on that one fitted module: tint sees it
-through :class:`TintView`, tint's State classifier layout (``(N, T, C)`` input,
-the last step's output, every step's with ``return_all``). Per-step methods are
-ours through ``explain_per_step`` and tint's through ``TimeForwardTunnel`` with
-``task="binary"`` (each step's predicted class), both explaining probabilities;
-Fit and the mask methods are given logits, as tint's experiment gives them.
+series with ours and with tint's, on that one fitted module, which tint sees
+through :class:`TintView` (its State classifier's layout: ``(N, T, C)`` in, the
+last step's output out, every step's with ``return_all``). Per-step rows are
+ours through ``explain_per_step`` (or our time-forward explainers) and tint's
+through ``TimeForwardTunnel(..., task="binary")``, explaining probabilities;
+Fit and the mask methods get logits, as in tint's State experiment. LofLime /
+LofKernelShap explain the last step only (tint's LOF, fitted on whole series,
+cannot score prefixes).
 
-* ``diff`` rows (deterministic methods): max |ours - tint's| over the
-  attributions, target <= 1e-5;
-* ``score`` rows (sampled or optimised): AUP / AUR (``convention=
-  "time_interpret"``) and AUROC of the absolute maps against the true salient
-  features, and CPU-s per series of each; target: ours within 0.02 or better
-  and CPU time at most tint's.
+* ``diff`` rows (deterministic): max |ours - tint's|, target <= 1e-5;
+* ``score`` rows (sampled, optimised): AUP / AUR (``convention=
+  "time_interpret"``) and AUROC of |map| against the true salient features, and
+  CPU-s per series (process time); target: ours within 0.02 or better, CPU
+  time at most tint's.
 
 tint 0.3.0's ``DynaMask`` adds its area and time regularisers in
-``MaskNet.training_step_end``, a hook pytorch-lightning 2 no longer calls: as
-installed, its masks learn from the prediction error alone. ``Dynamask-tint``
-runs it so; ``Dynamask-tint+reg`` runs :class:`RegularisedMaskNet`, which adds
-the regulariser in ``training_step``, as its authors meant.
+``MaskNet.training_step_end``, which pytorch-lightning 2 no longer calls: as
+installed its masks learn from the prediction error alone (row ``Dynamask``).
+Row ``Dynamask+reg`` runs :func:`regularised_mask_net`, adding them in
+``training_step`` as its authors meant. Mask methods run at tint's State
+settings (areas 0.25-0.34, blur, Adam lr 1e-3, squared error of the logits;
+ExtremalMask lambdas 1, Adam lr 0.01) for ``--mask-epochs``, one batch.
 
-A method is one entry of :data:`METHODS`; a row whose explainer is not (yet) in
-``sklearn_tsx.explainers`` is printed as missing. Every row is written to
-``benchmarks/results/bench_vs_tint.jsonl``.
+A row is one entry of :data:`METHODS`; one whose explainer is not in
+``sklearn_tsx.explainers`` prints as missing. Each row is a record in
+``benchmarks/results/bench_vs_tint.jsonl``; the latest full run's in
+``benchmarks/reference/bench_vs_tint.jsonl``. Needs ``pip install -e
+.[benchmarks]``; one torch thread::
 
-Run (needs ``pip install -e .[benchmarks]``; one torch thread)::
-
-    python benchmarks/bench_vs_tint.py --quick        # T=30, GRU(16), 2 series, < 2 min
+    python benchmarks/bench_vs_tint.py --quick        # T=30, GRU(16), 2 series
     python benchmarks/bench_vs_tint.py                # T=200, GRU(64), 5 series
-    python benchmarks/bench_vs_tint.py --methods IG Dynamask --n-explain 20
-
-Mask methods run at tint's State settings (Dynamask: areas 0.25-0.34, Gaussian
-blur, Adam lr 1e-3, squared error on the logits; ExtremalMask: lambdas 1, Adam
-lr 0.01), for ``--mask-epochs`` epochs in batches of all explained series.
+    python benchmarks/bench_vs_tint.py --methods Dynamask Dynamask+reg --mask-epochs 200
 """
+
 
 import argparse
 import logging
@@ -111,42 +111,71 @@ class Case:
                        enable_model_summary=False)
 
 
-def ours(name, per_step=True, absolute=False, **params):
-    """Our explainer ``name`` (a class of ``sklearn_tsx.explainers``) with ``params``;
-    ``absolute`` for tint's ``attributions_fn=abs``."""
+def ours(name, per_step=True, absolute=False, base=None, target=None, n_train=None,
+         **params):
+    """Our explainer ``name`` (a class of ``sklearn_tsx.explainers``) with ``params``,
+    fitted on the first ``n_train`` training series (all when ``None``): per step
+    (``explain_per_step``) or by ``explain(X, target)``. ``base``: the name of the
+    explainer ``name`` wraps (a tunnel), which takes ``params``; ``absolute``
+    for tint's ``attributions_fn=abs``."""
     def run(case):
         cls = getattr(explainers, name)
-        explainer = cls(case.model, **params, random_state=case.seed).fit(case.X_train)
+        if base is None:
+            explainer = cls(case.model, **params, random_state=case.seed)
+        else:
+            explainer = cls(getattr(explainers, base)(case.model, **params),
+                            random_state=case.seed)
+        explainer.fit(case.X_train[:n_train])
         if per_step:
             saliency = explain_per_step(explainer, case.X_test)
         else:
-            saliency = explainer.explain(case.X_test)
+            saliency = explainer.explain(case.X_test, target=target)
         return np.abs(saliency) if absolute else saliency
     run.requires = name
     return run
 
 
-def tint_tunnel(method, **kwargs):
+def _tint_value(value, case, x):
+    """tint's argument for ``value``: placeholders name the case's tensors."""
+    if not isinstance(value, str):
+        return value
+    if value == "zeros":
+        return x * 0
+    if value == "zeros and inputs":
+        return torch.cat([x * 0, x])
+    if value == "mean":
+        return case.tint_input(case.X_train).mean(0, keepdim=True)
+    if value.startswith("train"):  # "train" or "train:<n>", the first n series
+        n = int(value.partition(":")[2] or len(case.X_train))
+        return case.tint_input(case.X_train[:n])
+    if value == "last predicted":
+        with torch.no_grad():
+            return case.view()(x).argmax(-1)
+    return value
+
+
+def tint_attr(method, tunnel=True, init=None, **kwargs):
     """captum's or tint's ``method`` (a name in ``tint.attr``, else ``captum.attr``)
-    on the probability view, each step by ``TimeForwardTunnel``."""
+    on the probability view, each step by ``TimeForwardTunnel`` (each step's
+    predicted class) when ``tunnel``, else called once. ``init`` and ``kwargs``
+    (constructor and ``attribute`` arguments) may hold :func:`_tint_value`'s
+    placeholders."""
     def run(case):
         import captum.attr
         import tint.attr
 
         cls = getattr(tint.attr, method, None) or getattr(captum.attr, method)
-        view = case.view()
-        init = {"data": case.tint_input(case.X_train), "n_sampling": 10,
-                "is_temporal": True} if method == "TemporalAugmentedOcclusion" else {}
         x = case.tint_input(case.X_test)
-        extra = dict(kwargs)
-        if extra.pop("zero_baselines", False):
-            extra["baselines"] = x * 0
-        if extra.pop("mean_baselines", False):
-            extra["baselines"] = case.tint_input(case.X_train).mean(0, keepdim=True)
-        if extra.pop("gradient_shap_baselines", False):
-            extra["baselines"] = torch.cat([x * 0, x])
-        out = tint.attr.TimeForwardTunnel(cls(view, **init)).attribute(
-            x, task="binary", **extra)
+        resolved = {k: _tint_value(v, case, x) for k, v in kwargs.items()}
+        explainer = cls(case.view(), **{k: _tint_value(v, case, x)
+                                        for k, v in (init or {}).items()})
+        if tunnel:
+            out = tint.attr.TimeForwardTunnel(explainer).attribute(
+                x, task="binary", **resolved)
+        else:
+            out = explainer.attribute(x, **resolved)
+        if isinstance(out, tuple):  # tint's Bayes methods: (attributions, credible widths)
+            out = out[0]
         return out.detach().numpy().transpose(0, 2, 1)
     return run
 
@@ -190,6 +219,26 @@ def tint_extremal(case):
     return out.detach().numpy().transpose(0, 2, 1)
 
 
+def tint_geodesic(case):
+    """tint's GeodesicIntegratedGradients of each series' last predicted class,
+    one call per class: it takes one target for all series (a tensor of
+    targets is not expanded along its paths)."""
+    from tint.attr import GeodesicIntegratedGradients
+
+    view = case.view()
+    x = case.tint_input(case.X_test)
+    explainer = GeodesicIntegratedGradients(
+        view, data=case.tint_input(case.X_train[: case.args.n_geodesic]), n_neighbors=5)
+    with torch.no_grad():
+        predicted = view(x).argmax(-1)
+    out = torch.zeros_like(x)
+    for c in predicted.unique().tolist():
+        rows = predicted == c
+        out[rows] = explainer.attribute(x[rows], baselines=x[rows] * 0, target=c,
+                                        n_steps=5).detach()
+    return out.numpy().transpose(0, 2, 1)
+
+
 def tint_fit(case):
     from tint.attr import Fit
     from tint.attr.models import JointFeatureGeneratorNet
@@ -210,6 +259,12 @@ def mask_settings(args):
     )
 
 
+_augmented_occlusion = tint_attr(
+    "TemporalAugmentedOcclusion", init={"data": "train", "n_sampling": 10,
+                                        "is_temporal": True},
+    sliding_window_shapes=(1,), attributions_fn=abs)
+
+
 def _dynamask(args):
     return ours("Dynamask", per_step=False, classifier_output="logits",
                 **mask_settings(args))
@@ -228,31 +283,73 @@ class Method:
 # name -> Method; ``ours`` builders take the parsed settings so epochs can vary
 METHODS = {
     "Saliency": Method("diff", lambda a: ours("Saliency", absolute=True),
-                       lambda a: tint_tunnel("Saliency", abs=True)),
+                       lambda a: tint_attr("Saliency", abs=True)),
     "InputXGradient": Method("diff", lambda a: ours("InputXGradient"),
-                             lambda a: tint_tunnel("InputXGradient")),
+                             lambda a: tint_attr("InputXGradient")),
     "IG": Method("diff", lambda a: ours("IntegratedGradients", n_steps=50),
-                 lambda a: tint_tunnel("IntegratedGradients", zero_baselines=True,
-                                       n_steps=50)),
+                 lambda a: tint_attr("IntegratedGradients", baselines="zeros", n_steps=50)),
+    "TimeForwardTunnel(IG)": Method(
+        "diff", lambda a: ours("TimeForwardTunnel", per_step=False,
+                               base="IntegratedGradients", n_steps=50),
+        lambda a: tint_attr("IntegratedGradients", baselines="zeros", n_steps=50)),
     "DeepLift": Method("diff", lambda a: ours("DeepLift"),
-                       lambda a: tint_tunnel("DeepLift", zero_baselines=True)),
+                       lambda a: tint_attr("DeepLift", baselines="zeros")),
     "Occlusion": Method(
         "diff", lambda a: ours("FeatureOcclusion", absolute=True, window=1,
                                channel_window=1, baselines="mean"),
-        lambda a: tint_tunnel("TemporalOcclusion", sliding_window_shapes=(1,),
-                              mean_baselines=True, attributions_fn=abs)),
+        lambda a: tint_attr("TemporalOcclusion", sliding_window_shapes=(1,),
+                            baselines="mean", attributions_fn=abs)),
+    "TemporalOcclusion": Method(
+        "diff", lambda a: ours("TemporalOcclusion", per_step=False, absolute=True),
+        lambda a: tint_attr("TemporalOcclusion", sliding_window_shapes=(1,),
+                            baselines="mean", attributions_fn=abs)),
+    # one class (label 1) at every prefix: tint's TemporalIntegratedGradients has no task
+    "TemporalIG": Method(
+        "diff", lambda a: ours("TemporalIntegratedGradients", per_step=False, target=1),
+        lambda a: tint_attr("TemporalIntegratedGradients", tunnel=False, target=1,
+                            baselines="zeros", n_steps=50)),
+    # the last step's predicted class (our default target of a sequence model)
+    "SequentialIG": Method(
+        "diff", lambda a: ours("SequentialIntegratedGradients", per_step=False),
+        lambda a: tint_attr("SequentialIntegratedGradients", tunnel=False,
+                            target="last predicted", baselines="zeros", n_steps=50)),
+    # the last step's predicted class (our default target of a sequence model)
+    "GeodesicIG": Method(
+        "diff", lambda a: ours("GeodesicIntegratedGradients", per_step=False,
+                               n_train=a.n_geodesic),
+        lambda a: tint_geodesic),
     "GradientShap": Method(
-        "score", lambda a: ours("GradientShap", n_samples=50, stdevs=1e-4),
-        lambda a: tint_tunnel("GradientShap", gradient_shap_baselines=True,
-                              n_samples=50, stdevs=1e-4)),
+        # tint draws baselines from {0, x}: in expectation half of zero baselines' map
+        "score", lambda a: ours("GradientShap", baselines="zeros", n_samples=50,
+                                stdevs=1e-4),
+        lambda a: tint_attr("GradientShap", baselines="zeros and inputs", n_samples=50,
+                            stdevs=1e-4)),
     "Lime": Method("score", lambda a: ours("Lime", n_samples=50),
-                   lambda a: tint_tunnel("Lime", n_samples=50)),
-    "KernelShap": Method("score", lambda a: ours("KernelShap", n_samples=50),
-                         lambda a: tint_tunnel("KernelShap", n_samples=50)),
+                   lambda a: tint_attr("Lime", n_samples=50)),
+    "KernelShap": Method("score", lambda a: ours("KernelShap", baselines="zeros",
+                                                 n_samples=50),
+                         lambda a: tint_attr("KernelShap", n_samples=50)),
+    # the last step's output: tint's Lof methods score copies by a LOF fitted on whole
+    # training series, so they cannot run on the prefixes of TimeForwardTunnel
+    "LofLime": Method("score", lambda a: ours("LofLime", per_step=False, n_samples=50),
+                      lambda a: tint_attr("LofLime", tunnel=False,
+                                          init={"embeddings": "train"},
+                                          target="last predicted", n_samples=50)),
+    "LofKernelShap": Method(
+        "score", lambda a: ours("LofKernelShap", per_step=False, n_samples=50),
+        lambda a: tint_attr("LofKernelShap", tunnel=False, init={"embeddings": "train"},
+                            target="last predicted", n_samples=50)),
+    "BayesLime": Method("score", lambda a: ours("BayesLime", n_samples=50),
+                        lambda a: tint_attr("BayesLime", n_samples=50)),
+    "BayesKernelShap": Method("score", lambda a: ours("BayesKernelShap", n_samples=50),
+                              lambda a: tint_attr("BayesKernelShap", n_samples=50)),
     "AugmentedOcclusion": Method(
         "score", lambda a: ours("AugmentedFeatureOcclusion", n_samples=10),
-        lambda a: tint_tunnel("TemporalAugmentedOcclusion", sliding_window_shapes=(1,),
-                              attributions_fn=abs)),
+        lambda a: _augmented_occlusion),
+    "TemporalAugmentedOcclusion": Method(
+        "score", lambda a: ours("TemporalAugmentedOcclusion", per_step=False, n_samples=10,
+                                absolute=True),
+        lambda a: _augmented_occlusion),
     "Fit": Method("score", lambda a: ours("FIT", per_step=False, max_epochs=a.fit_epochs),
                   lambda a: tint_fit),
     "Dynamask": Method("score", _dynamask, lambda a: tint_dynamask(regularised=False)),
@@ -341,10 +438,13 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=20, help="GRU training epochs")
     parser.add_argument("--mask-epochs", type=int, default=500)
     parser.add_argument("--fit-epochs", type=int, default=50)
+    parser.add_argument("--n-geodesic", type=int, default=100,
+                        help="training series in GeodesicIG's graph")
     args = parser.parse_args(argv)
     if args.quick:
         args.n_samples, args.n_timepoints, args.hidden_size = 200, 30, 16
         args.n_explain, args.epochs, args.mask_epochs, args.fit_epochs = 2, 5, 20, 2
+        args.n_geodesic = 20
     torch.set_num_threads(1)
     for name in ("pytorch_lightning", "lightning.pytorch", "lightning_fabric"):
         logging.getLogger(name).setLevel(logging.ERROR)
