@@ -16,7 +16,8 @@ contributions (eq. 4 of the paper; they sum to the logit), concentrated on
 the steps the last output attends to. tint's are not the paper's: its
 ``Retain.representation`` passes ``beta_t * W_emb[:, i]`` through the output
 layer *with its bias*, so every entry also gets ``alpha_t * b_out * x_t``, a
-share spread over all steps in proportion to the input, which raises recall.
+share spread over all steps in proportion to the input; that this accounts
+for the gap in AUR is a guess, not measured here.
 
 Run (one torch thread)::
 
