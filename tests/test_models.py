@@ -156,6 +156,30 @@ def test_tcn_pooling_reaches_steps_beyond_the_receptive_field(pooling, rng):
     assert seq.fit(X, X[:, 0]).predict(X).shape == (40, 20)
 
 
+def test_tcn_classifier_reads_out_every_step_by_default(rng):
+    X = rng.normal(size=(20, 2, 30)).astype(np.float32)
+    model = TCNClassifier(hidden_size=4, num_layers=2, max_epochs=1, random_state=0)
+    model.fit(X, np.arange(20) % 2)
+    assert model.pooling == "mean" and TCNRegressor().pooling == "last"
+    x = torch.from_numpy(X[:3]).requires_grad_()
+    model.module_(x).sum().backward()
+    assert torch.all(x.grad[:, :, :10].abs().sum(dim=(1, 2)) > 0)
+
+
+def test_tcn_pickled_before_relu_modules_still_loads(rng):
+    import pickle
+
+    X = rng.normal(size=(20, 2, 16)).astype(np.float32)
+    model = TCNClassifier(hidden_size=4, num_layers=2, max_epochs=1, random_state=0)
+    model.fit(X, np.arange(20) % 2)
+    expected = model.predict_proba(X)
+    old = pickle.loads(pickle.dumps(model))
+    for block in old.module_.modules():
+        for name in ("relu1", "relu2", "relu_out"):
+            block._modules.pop(name, None)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).predict_proba(X), expected)
+
+
 @pytest.mark.parametrize("cls", [GRURegressor, InputCellAttentionRegressor, TCNRegressor,
                                  TransformerRegressor])
 def test_sequence_output_is_causal(cls, rng):

@@ -145,6 +145,12 @@ class _CausalConvBlock(nn.Module):
         # Deconvolution can hook each non-linearity
         self.relu1, self.relu2, self.relu_out = nn.ReLU(), nn.ReLU(), nn.ReLU()
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # blocks pickled before the ReLUs were modules
+        for name in ("relu1", "relu2", "relu_out"):
+            self._modules.setdefault(name, nn.ReLU())
+
     def _causal(self, conv, x):
         return conv(nn.functional.pad(x, (self.pad, 0)))
 

@@ -337,17 +337,54 @@ class _TCNParams:
     layers="residual blocks; block ``i`` has dilation ``2**i``",
     extra=(
         "kernel_size : int, default=3\n    Width of the convolution kernels.\n"
-        "pooling : {\"last\", \"mean\", \"max\"}, default=\"last\"\n"
+        "pooling : {\"last\", \"mean\", \"max\"}, default=\"mean\"\n"
         "    How the steps become one prediction when ``sequence_output`` is false:\n"
-        "    read out the last step, or the mean or maximum of every step's hidden\n"
-        "    features. The last step sees only the receptive field\n"
+        "    the mean or maximum of every step's hidden features (global pooling,\n"
+        "    as the convolutional classifiers of the time-series classification\n"
+        "    literature), or the last step, which sees only the receptive field\n"
         "    ``1 + 2 * (kernel_size - 1) * (2**num_layers - 1)`` (61 steps with the\n"
-        "    defaults); pooling lets the prediction, and therefore its gradients,\n"
-        "    reach every step of longer series.\n"
+        "    defaults): a prediction, and its gradients, blind to the earlier steps\n"
+        "    of longer series. On BasicMotions (T = 100), 3-fold CV accuracy on the\n"
+        "    training split: mean 0.976 against last 0.751\n"
+        "    (``benchmarks/bench_faithfulness_real.py`` reports the test split).\n"
     ),
 )
 class TCNClassifier(_TCNParams, TimeSeriesNetClassifier):
-    pass
+    # the classifier's read-out defaults to the mean over every step (see pooling)
+    def __init__(
+        self,
+        *,
+        hidden_size=32,
+        num_layers=4,
+        kernel_size=3,
+        pooling="mean",
+        dropout=0.0,
+        sequence_output=False,
+        input_scaling="channel",
+        lr=1e-3,
+        lr_schedule="cosine",
+        max_epochs="auto",
+        batch_size=64,
+        weight_decay=0.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            hidden_size=hidden_size, num_layers=num_layers,
+            kernel_size=kernel_size, pooling=pooling, dropout=dropout,
+            sequence_output=sequence_output, input_scaling=input_scaling, lr=lr,
+            lr_schedule=lr_schedule, max_epochs=max_epochs,
+            batch_size=batch_size, weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol, device=device,
+            random_state=random_state, verbose=verbose,
+        )
 
 
 @net_docstring(
