@@ -31,7 +31,7 @@ A row is one entry of :data:`METHODS`; one whose explainer is not in
 ``benchmarks/reference/bench_vs_tint.jsonl``. Needs ``pip install -e
 .[benchmarks]``; one torch thread::
 
-    python benchmarks/bench_vs_tint.py --quick        # T=30, GRU(16), 2 series
+    python benchmarks/bench_vs_tint.py --quick        # T=30, GRU(16), 2 series, no Bayes
     python benchmarks/bench_vs_tint.py                # T=200, GRU(64), 5 series
     python benchmarks/bench_vs_tint.py --methods Dynamask Dynamask+reg --mask-epochs 200
 """
@@ -278,6 +278,7 @@ class Method:
     kind: str
     ours: object
     tint: object
+    quick: bool = True  # run by --quick unless named in --methods
 
 
 # name -> Method; ``ours`` builders take the parsed settings so epochs can vary
@@ -339,10 +340,12 @@ METHODS = {
         "score", lambda a: ours("LofKernelShap", per_step=False, n_samples=50),
         lambda a: tint_attr("LofKernelShap", tunnel=False, init={"embeddings": "train"},
                             target="last predicted", n_samples=50)),
+    # tint's Bayes methods take about 64 CPU-s per series at T=30 (--quick leaves them out)
     "BayesLime": Method("score", lambda a: ours("BayesLime", n_samples=50),
-                        lambda a: tint_attr("BayesLime", n_samples=50)),
+                        lambda a: tint_attr("BayesLime", n_samples=50), quick=False),
     "BayesKernelShap": Method("score", lambda a: ours("BayesKernelShap", n_samples=50),
-                              lambda a: tint_attr("BayesKernelShap", n_samples=50)),
+                              lambda a: tint_attr("BayesKernelShap", n_samples=50),
+                              quick=False),
     "AugmentedOcclusion": Method(
         "score", lambda a: ours("AugmentedFeatureOcclusion", n_samples=10),
         lambda a: _augmented_occlusion),
@@ -429,7 +432,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="T=30, GRU(16), 200 series, 2 explained, few epochs")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument("--methods", nargs="+", choices=list(METHODS),
+                        help="rows to run (default: all; with --quick, the quick ones)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-samples", type=int, default=1000)
     parser.add_argument("--n-timepoints", type=int, default=200)
@@ -445,6 +449,9 @@ def main(argv=None):
         args.n_samples, args.n_timepoints, args.hidden_size = 200, 30, 16
         args.n_explain, args.epochs, args.mask_epochs, args.fit_epochs = 2, 5, 20, 2
         args.n_geodesic = 20
+    if args.methods is None:
+        args.methods = [name for name, method in METHODS.items()
+                        if method.quick or not args.quick]
     torch.set_num_threads(1)
     for name in ("pytorch_lightning", "lightning.pytorch", "lightning_fabric"):
         logging.getLogger(name).setLevel(logging.ERROR)
