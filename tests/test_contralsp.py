@@ -11,6 +11,7 @@ from sklearn_tsx.explainers._mask_learning.contralsp_nets import (
     l1_distances,
     triplet_loss,
 )
+from sklearn_tsx.explainers._mask_learning.ties import TIE_BREAK_WEIGHT
 
 C, T = 4, 10
 SALIENT_CHANNEL, SALIENT_TIMES = 1, slice(3, 7)
@@ -106,9 +107,12 @@ def test_masks_are_noise_free():
     # noise-free masks are then exactly zero (noisy ones would not be).
     X = np.random.default_rng(0).normal(size=(8, C, T)).astype(np.float32)
     explainer = ContraLSP(Constant(), alpha=1.0, max_epochs=60, use_trend=False,
-                          random_state=0).fit(X)
+                          break_ties=False, random_state=0).fit(X)
     assert np.all(explainer.masks_ == 0)
     assert np.all(explainer.explain(X + 1.0) == 0)
+    # the tie-break moves them by at most its weight
+    tie_broken = clone(explainer).set_params(break_ties=True).fit(X)
+    assert np.all(tie_broken.masks_ <= TIE_BREAK_WEIGHT)
 
 
 def test_determinism(data):

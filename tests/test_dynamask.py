@@ -236,7 +236,7 @@ def test_deterministic_and_independent_of_batch_size_and_n_jobs(white_box, optim
 
 def test_selection(white_box):
     X, _, model = white_box
-    kwargs = dict(area=[0.05, 0.1, 0.2], max_epochs=60, **SETTINGS)
+    kwargs = dict(area=[0.05, 0.1, 0.2], max_epochs=60, break_ties=False, **SETTINGS)
     lowest = Dynamask(model, **kwargs).fit(X)
     S = lowest.explain(X)
     np.testing.assert_array_equal(lowest.selected_, lowest.errors_.argmin(1))

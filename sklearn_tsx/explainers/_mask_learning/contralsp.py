@@ -20,6 +20,7 @@ from .losses import (
     explained_output,
     whole_output,
 )
+from .ties import break_ties, check_break_ties
 
 __all__ = ["ContraLSP"]
 
@@ -112,6 +113,11 @@ class ContraLSP(BaseExplainer):
         probabilities through a softmax: the scores before it (as the reference
         code) or the probabilities. Models without a softmax are compared on
         their raw outputs either way.
+    break_ties : bool, default=True
+        Order the entries the mask leaves tied (most end at exactly 0 or 1,
+        clamped) by the gate's mean ``mu'`` behind the clamp. No entry moves by
+        more than 0.001, so entries whose mask values differ by more keep their
+        order; ``False`` returns ``clamp(mu', 0, 1)`` exactly.
     batch_size : int, default=128
         Samples per optimisation batch.
     n_jobs : int or None, default=None
@@ -169,7 +175,7 @@ class ContraLSP(BaseExplainer):
     def __init__(self, estimator, *, alpha=0.1, beta=0.1, sigma=0.5, lr=0.1,
                  max_epochs=200, margin=1.0, mode="preservation", use_triplet=True,
                  use_trend=True, kmeans_iter=10, classifier_output="logits",
-                 batch_size=128, n_jobs=None,
+                 break_ties=True, batch_size=128, n_jobs=None,
                  device="cpu", random_state=None, verbose=0):
         self.estimator = estimator
         self.alpha = alpha
@@ -183,6 +189,7 @@ class ContraLSP(BaseExplainer):
         self.use_trend = use_trend
         self.kmeans_iter = kmeans_iter
         self.classifier_output = classifier_output
+        self.break_ties = break_ties
         self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.device = device
@@ -204,6 +211,7 @@ class ContraLSP(BaseExplainer):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        check_break_ties(self.break_ties)
         if self.mode not in ("preservation", "deletion"):
             raise ValueError(
                 f"mode must be 'preservation' or 'deletion'; got {self.mode!r}."
@@ -248,9 +256,10 @@ class ContraLSP(BaseExplainer):
                         x_r = phi(x)
                         trend = None if tau is None else tau(x)
                         noisy = gate(mu[rows], trend, self.sigma * torch.randn_like(x))
+                        gates = gate(mu[rows], trend)
                         loss = (
                             self._main_loss(x, x_r, noisy.clamp(0, 1), y_all[rows])
-                            + self.alpha * l0_penalty(gate(mu[rows], trend), self.sigma)
+                            + self.alpha * l0_penalty(gates, self.sigma)
                             + self.beta * x_r.abs().mean()
                         )
                         if self.use_triplet and self.beta > 0:
@@ -268,7 +277,7 @@ class ContraLSP(BaseExplainer):
                 tau.eval()
             with torch.no_grad():
                 trend = None if tau is None else tau(x_all)
-                masks = gate(mu, trend).clamp(0, 1)
+                masks = self._masks(gate(mu, trend))
         for p in phi.parameters():
             p.requires_grad_(False)
         if tau is not None:
@@ -335,14 +344,20 @@ class ContraLSP(BaseExplainer):
                               desc="ContraLSP", unit="epoch", leave=False)
             for _ in epochs:
                 noisy = gate(mu, trend, self.sigma * torch.randn_like(x))
+                gates = gate(mu, trend)
                 loss = self._main_loss(x, x_r, noisy.clamp(0, 1), y, target) + self.alpha * (
-                    l0_penalty(gate(mu, trend), self.sigma)
+                    l0_penalty(gates, self.sigma)
                 )
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
         with torch.no_grad():
-            return gate(mu, trend).clamp(0, 1)
+            return self._masks(gate(mu, trend))
+
+    def _masks(self, gates):
+        """The noise-free masks ``clamp(mu', 0, 1)``, (near-)ties ordered by ``mu'``."""
+        masks = gates.clamp(0, 1)
+        return break_ties(masks, torch.sigmoid(gates)) if self.break_ties else masks
 
 
 ContraLSP.explain.__doc__ = ContraLSP.explain.__doc__.replace("{target}", TARGET_DOC)

@@ -19,6 +19,7 @@ from .losses import (
     row_error,
     whole_output,
 )
+from .ties import break_ties, check_break_ties
 
 __all__ = ["ExtremalMask"]
 
@@ -93,6 +94,12 @@ class ExtremalMask(BaseExplainer):
         Adam steps.
     lr : float, default=0.01
         Adam step size.
+    break_ties : bool, default=True
+        Order the entries the mask leaves tied (most end at exactly 0 or 1,
+        clamped) by their mean over the training epochs: an entry that reached
+        1 sooner ranks higher. No entry moves by more than 0.001, so entries
+        whose mask values differ by more keep their order; ``False`` returns
+        the clamped mask exactly. See Notes.
     batch_size : int, default=64
         Series trained together.
     n_jobs : int or None, default=None
@@ -143,7 +150,7 @@ class ExtremalMask(BaseExplainer):
 
     def __init__(self, estimator, *, mode="preservation", lambda_1=1.0, lambda_2=1.0,
                  hidden_size=None, shared_perturbation=False, loss="auto",
-                 classifier_output="logits", max_epochs=500, lr=0.01,
+                 classifier_output="logits", max_epochs=500, lr=0.01, break_ties=True,
                  batch_size=64, n_jobs=None, device="cpu", random_state=None, verbose=0):
         self.estimator = estimator
         self.mode = mode
@@ -155,6 +162,7 @@ class ExtremalMask(BaseExplainer):
         self.classifier_output = classifier_output
         self.max_epochs = max_epochs
         self.lr = lr
+        self.break_ties = break_ties
         self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.device = device
@@ -169,6 +177,7 @@ class ExtremalMask(BaseExplainer):
                 raise ValueError(f"{name} must be non-negative; got {getattr(self, name)!r}.")
         if not self.lr > 0:
             raise ValueError(f"lr must be positive; got {self.lr!r}.")
+        check_break_ties(self.break_ties)
         if not isinstance(self.max_epochs, numbers.Integral) or self.max_epochs < 1:
             raise ValueError(
                 f"max_epochs must be a positive integer; got {self.max_epochs!r}."
@@ -226,8 +235,10 @@ class ExtremalMask(BaseExplainer):
 
         epochs = progress(range(self.max_epochs), verbose=self.verbose,
                           desc="ExtremalMask", unit="epoch", leave=False)
+        path = torch.zeros_like(x)
         for _ in epochs:
             m = mask.clamp(0.0, 1.0)
+            path += m.detach()
             counterfactual = bigru_forward(per_series(), x)
             if self.mode == "preservation":
                 pert = m * x + (1 - m) * counterfactual
@@ -247,7 +258,10 @@ class ExtremalMask(BaseExplainer):
             optimizer.step()
         with torch.no_grad():
             counterfactual = bigru_forward(per_series(), x)
-        return mask.detach().clamp(0.0, 1.0), counterfactual
+            clamped = mask.detach().clamp(0.0, 1.0)
+            if self.break_ties:
+                clamped = break_ties(clamped, path / self.max_epochs)
+        return clamped, counterfactual
 
     def explain(self, X, target=None):
         """Learn a mask and a perturbation network for each series.
