@@ -1,0 +1,259 @@
+"""Faithfulness of every explainer at its defaults on real classification sets.
+
+Five UCR/UEA sets that ship with sktime (GunPoint and ArrowHead are held out):
+BasicMotions, JapaneseVowels (unequal lengths, zero-padded at the end to the
+longest series), ItalyPowerDemand, OSULeaf and ACSF1, default train/test
+split, raw values (the nets scale their input themselves). Per set, the
+classifiers at their defaults and sktime's ``RocketClassifier`` are fitted on
+the training split and scored on the test split; the explained model
+(``--model``, default ``TCNClassifier()``) must reach a skill
+``(accuracy - majority share) / (1 - majority share)`` of at least
+``--min-skill``, else the set is refused with the reason: a model near chance
+has nothing faithful to explain.
+
+Every explainer at its defaults (the prefix and LOF methods with
+``--methods`` only: see ``SLOW``) explains the predicted class of
+``--n-explain`` test series. Scores (``sklearn_tsx.metrics``, average
+substitution, ties in random order): comprehensiveness and sufficiency AOPC
+over 10..50 % of the entries, the accuracy drop at 20 %, each on the signed
+attributions and on their absolute values, and CPU-s per series. The floor is
+``RandomExplainer`` over ``--random-seeds`` seeds (mean ± std).
+
+Run::
+
+    python benchmarks/bench_faithfulness_real.py --quick
+    python benchmarks/bench_faithfulness_real.py                 # every set
+    python benchmarks/bench_faithfulness_real.py --sets OSULeaf --methods Dynamask FO
+    python benchmarks/bench_faithfulness_real.py --no-explain  # the classifiers alone
+
+Target (issue 32): Dynamask, ExtremalMask and ContraLSP at their defaults match
+FeatureOcclusion's comprehensiveness AOPC on most sets and beat the random
+floor on every set by a clear margin. Records: ``benchmarks/results/
+bench_faithfulness_real.jsonl``, one per (set, model) and per (set, method).
+"""
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from _records import write_record
+from sktime.datasets import load_UCR_UEA_dataset
+from sktime.datatypes import convert_to
+from sktime.transformations.panel.padder import PaddingTransformer
+
+import sklearn_tsx.explainers as ex
+import sklearn_tsx.models as models
+from sklearn_tsx.metrics import faithfulness_curves
+
+SETS = ("BasicMotions", "JapaneseVowels", "ItalyPowerDemand", "OSULeaf", "ACSF1")
+HELD_OUT = ("GunPoint", "ArrowHead")
+CLASSIFIERS = ("GRUClassifier", "LSTMClassifier", "TCNClassifier", "TransformerClassifier",
+               "InputCellAttentionClassifier")
+# name -> how to build it around the fitted model; every explainer at its defaults.
+METHODS = {
+    "Saliency": lambda m: ex.Saliency(m),
+    "IG": lambda m: ex.IntegratedGradients(m),
+    "DeepLift": lambda m: ex.DeepLift(m),
+    "DeepLiftShap": lambda m: ex.DeepLiftShap(m),
+    "GradientShap": lambda m: ex.GradientShap(m),
+    "SmoothGrad": lambda m: ex.SmoothGrad(m),
+    "InputXGradient": lambda m: ex.InputXGradient(m),
+    "GuidedBackprop": lambda m: ex.GuidedBackprop(m),
+    "Deconvolution": lambda m: ex.Deconvolution(m),
+    "LayerGradCam": lambda m: ex.LayerGradCam(m),
+    "TemporalIG": lambda m: ex.TemporalIntegratedGradients(m),
+    "SequentialIG": lambda m: ex.SequentialIntegratedGradients(m),
+    "FO": lambda m: ex.FeatureOcclusion(m),
+    "FeatureAblation": lambda m: ex.FeatureAblation(m),
+    "FeaturePermutation": lambda m: ex.FeaturePermutation(m),
+    "SVS": lambda m: ex.ShapleyValueSampling(m),
+    "Lime": lambda m: ex.Lime(m),
+    "KernelShap": lambda m: ex.KernelShap(m),
+    "ShapleyValues": lambda m: ex.ShapleyValues(m),
+    "LofLime": lambda m: ex.LofLime(m),
+    "LofKernelShap": lambda m: ex.LofKernelShap(m),
+    "BayesLime": lambda m: ex.BayesLime(m),
+    "BayesKernelShap": lambda m: ex.BayesKernelShap(m),
+    "TemporalOcclusion": lambda m: ex.TemporalOcclusion(m),
+    "TemporalAugmentedOcclusion": lambda m: ex.TemporalAugmentedOcclusion(m),
+    "AFO": lambda m: ex.AugmentedFeatureOcclusion(m),
+    "FIT": lambda m: ex.FIT(m),
+    "TSR(IG)": lambda m: ex.TemporalSaliencyRescaling(ex.IntegratedGradients(m)),
+    "Dynamask": lambda m: ex.Dynamask(m),
+    "ExtremalMask": lambda m: ex.ExtremalMask(m),
+    "ContraLSP": lambda m: ex.ContraLSP(m),
+}
+# The prefix methods explain a model step by step (made for sequence models; 1-30
+# CPU-s per series here) and the LOF methods pay a neighbour search per copy:
+# run them with --methods.
+SLOW = ("TemporalIG", "SequentialIG", "TemporalOcclusion", "TemporalAugmentedOcclusion",
+        "LofLime", "LofKernelShap")
+FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5)
+SCORES = ("comp", "suff", "acc_drop")
+
+
+def load_set(name):
+    """Train and test panels of a UCR/UEA set shipped with sktime, as float32."""
+    if name in HELD_OUT:
+        raise ValueError(f"{name} is held out as an independent check; do not use it here.")
+    splits = [load_UCR_UEA_dataset(name, split=s) for s in ("train", "test")]
+    try:
+        panels = [convert_to(X, to_type="numpy3D") for X, _ in splits]
+    except Exception:  # unequal lengths: pad every series to the longest
+        length = max(len(cell) for X, _ in splits for cell in X.iloc[:, 0])
+        pad = PaddingTransformer(pad_length=length)
+        panels = [convert_to(pad.fit_transform(X), to_type="numpy3D") for X, _ in splits]
+    (_, y_train), (_, y_test) = splits
+    return (panels[0].astype(np.float32), np.asarray(y_train),
+            panels[1].astype(np.float32), np.asarray(y_test))
+
+
+def skill(accuracy, y):
+    """Accuracy above the majority share, as a fraction of what is left above it."""
+    majority = np.unique(y, return_counts=True)[1].max() / len(y)
+    return (accuracy - majority) / (1 - majority)
+
+
+def fit_classifiers(name, data, names, seed, rocket_kernels):
+    X_train, y_train, X_test, y_test = data
+    fitted = {}
+    for cls_name in names:
+        start = time.process_time()
+        if cls_name == "RocketClassifier":
+            from sktime.classification.kernel_based import RocketClassifier
+
+            model = RocketClassifier(num_kernels=rocket_kernels, random_state=seed)
+        else:
+            model = getattr(models, cls_name)(random_state=seed)
+        model.fit(X_train, y_train)
+        cpu = time.process_time() - start
+        accuracy = float(np.mean(model.predict(X_test) == y_test))
+        print(f"  {cls_name:<30} accuracy {accuracy:.3f}  skill "
+              f"{skill(accuracy, y_test):+.2f}  fit {cpu:6.1f} CPU-s", flush=True)
+        write_record("bench_faithfulness_real", dataset=name, kind="classifier",
+                     model=cls_name, seed=seed, accuracy=accuracy,
+                     skill=float(skill(accuracy, y_test)), fit_cpu_s=cpu,
+                     command="python benchmarks/bench_faithfulness_real.py")
+        fitted[cls_name] = (model, accuracy)
+    return fitted
+
+
+def scores(model, X, saliency, seed):
+    """Comprehensiveness / sufficiency AOPC and accuracy drop at 20 %."""
+    curves = faithfulness_curves(model, X, saliency, fractions=FRACTIONS,
+                                 metrics=("comprehensiveness", "sufficiency", "accuracy"),
+                                 random_state=seed)
+    return {"comp": float(curves["comprehensiveness"].mean()),
+            "suff": float(curves["sufficiency"].mean()),
+            "acc_drop": float(1.0 - curves["accuracy"][FRACTIONS.index(0.2)])}
+
+
+def explain_all(name, model, data, args):
+    X_train, y_train, X_test, _ = data
+    rng = np.random.default_rng(args.seed)
+    rows = np.sort(rng.choice(len(X_test), min(args.n_explain, len(X_test)), replace=False))
+    X = X_test[rows]
+    results = {}
+    floor = [scores(model, X, ex.RandomExplainer(model, random_state=s).fit(X_train)
+                    .explain(X), args.seed) for s in range(args.random_seeds)]
+    results["Random"] = {k: (float(np.mean([f[k] for f in floor])),
+                             float(np.std([f[k] for f in floor]))) for k in SCORES}
+    for method in args.methods:
+        explainer = METHODS[method](model)
+        if "random_state" in explainer.get_params(deep=False):
+            explainer.set_params(random_state=args.seed)
+        start = time.process_time()
+        saliency = explainer.fit(X_train, y_train).explain(X)
+        cpu = (time.process_time() - start) / len(X)
+        signed = scores(model, X, saliency, args.seed)
+        absolute = scores(model, X, np.abs(saliency), args.seed)
+        tied = float(np.mean([1 - np.unique(s).size / s.size for s in saliency]))
+        results[method] = {"signed": signed, "absolute": absolute, "cpu": cpu, "tied": tied}
+        print(f"  {method:<16} comp {signed['comp']:.3f} / |.| {absolute['comp']:.3f}  "
+              f"suff {signed['suff']:.3f} / {absolute['suff']:.3f}  acc drop "
+              f"{signed['acc_drop']:.2f} / {absolute['acc_drop']:.2f}  tied "
+              f"{tied:.2f}  {cpu:.3f} CPU-s per series", flush=True)
+        write_record("bench_faithfulness_real", dataset=name, kind="explainer",
+                     model=args.model, method=method, seed=args.seed, n_explain=len(X),
+                     signed=signed, absolute=absolute, cpu_s_per_series=cpu,
+                     tied_share=tied, random_floor=results["Random"],
+                     command="python benchmarks/bench_faithfulness_real.py "
+                     f"--sets {name} --methods {method} --seed {args.seed}")
+    return results
+
+
+def summary(all_results):
+    print("\nComprehensiveness AOPC, signed | absolute (x the random floor's mean); "
+          "random floor mean ± std")
+    sets = list(all_results)
+    print(f"{'method':<16}" + "".join(f"{s:>26}" for s in sets))
+    methods = [m for m in METHODS if any(m in r for r in all_results.values())]
+    for method in methods:
+        cells = []
+        for s in sets:
+            r = all_results[s].get(method)
+            if r is None:
+                cells.append(f"{'-':>26}")
+                continue
+            floor = all_results[s]["Random"]["comp"][0]
+            best = max(r["signed"]["comp"], r["absolute"]["comp"])
+            cells.append(f"{r['signed']['comp']:.3f} | {r['absolute']['comp']:.3f} "
+                         f"({best / floor if floor > 0 else float('nan'):.1f}x)".rjust(26))
+        print(f"{method:<16}" + "".join(cells))
+    floors = [all_results[s]["Random"]["comp"] for s in sets]
+    print(f"{'Random':<16}" + "".join(f"{m:.3f} ± {sd:.3f}".rjust(26) for m, sd in floors))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
+    parser.add_argument("--methods", nargs="+", choices=list(METHODS),
+                        default=[m for m in METHODS if m not in SLOW])
+    parser.add_argument("--model", default="TCNClassifier", choices=CLASSIFIERS)
+    parser.add_argument("--classifiers", nargs="*", default=None,
+                        help="classifiers to fit and score beside --model (default: every "
+                        "net and RocketClassifier); pass none to fit --model alone")
+    parser.add_argument("--rocket-kernels", type=int, default=10000)
+    parser.add_argument("--n-explain", type=int, default=30)
+    parser.add_argument("--random-seeds", type=int, default=5)
+    parser.add_argument("--min-skill", type=float, default=0.5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-explain", action="store_true",
+                        help="fit and score the classifiers only")
+    parser.add_argument("--quick", action="store_true",
+                        help="BasicMotions and ItalyPowerDemand, 10 series, no other "
+                        "classifiers, fast methods only")
+    args = parser.parse_args()
+    if args.quick:
+        args.sets = ["BasicMotions", "ItalyPowerDemand"]
+        args.n_explain, args.random_seeds = 10, 3
+        args.classifiers = args.classifiers or []
+        if args.methods == parser.get_default("methods"):
+            args.methods = ["Saliency", "IG", "DeepLift", "FO", "Dynamask"]
+    if args.classifiers is None:
+        args.classifiers = [*CLASSIFIERS, "RocketClassifier"]
+    torch.set_num_threads(1)
+    print("settings:", vars(args), flush=True)
+    all_results = {}
+    for name in args.sets:
+        data = load_set(name)
+        print(f"\n{name}: train {data[0].shape}, test {data[2].shape}, "
+              f"{np.unique(data[1]).size} classes", flush=True)
+        names = [args.model] + [c for c in args.classifiers if c != args.model]
+        fitted = fit_classifiers(name, data, names, args.seed, args.rocket_kernels)
+        model, accuracy = fitted[args.model]
+        s = skill(accuracy, data[3])
+        if s < args.min_skill:
+            print(f"  refused: {args.model} has test accuracy {accuracy:.3f} (skill "
+                  f"{s:+.2f} < {args.min_skill}); explanations of a model near chance "
+                  "say nothing about the data, so no explainer is ranked on this set.")
+            continue
+        if not args.no_explain:
+            all_results[name] = explain_all(name, model, data, args)
+    if all_results:
+        summary(all_results)
+
+
+if __name__ == "__main__":
+    main()
