@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "sphinxext"))
 
+from choosing_page import write_choosing_page  # noqa: E402
 from results_page import write_results_page  # noqa: E402
 
 import sklearn_tsx  # noqa: E402
@@ -77,6 +78,12 @@ def _write_results_page(app):
     write_results_page(Path(app.srcdir) / "results")
 
 
+def _write_choosing_page(app):
+    """The "Choosing an explainer" page (``choosing/index.rst``), from the records."""
+    write_choosing_page(Path(app.srcdir) / "choosing")
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_metadata_routing)
     app.connect("builder-inited", _write_results_page)
+    app.connect("builder-inited", _write_choosing_page)
