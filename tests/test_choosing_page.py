@@ -109,6 +109,24 @@ def test_page_reads_each_figure_from_its_records(tmp_path, records):
     assert "from local runs" in text  # the real-data records are not a reference run
 
 
+def test_real_data_figures_read_under_figures_too(tmp_path):
+    record = _real("OSULeaf", "IG", 0.6, 0.4, 0.2, 0.05)
+    record["figures"] = {k: record.pop(k) for k in
+                         ("signed", "absolute", "random_floor", "cpu_s_per_series")}
+    _write(tmp_path / "reference", "bench_faithfulness_real", [record])
+    text = write_choosing_page(tmp_path / "page", tmp_path / "reference",
+                               tmp_path / "none").read_text()
+    assert "3.0x (1 set)" in text and "from local runs" not in text
+
+
+def test_a_real_data_record_without_its_figures_is_an_error(tmp_path):
+    record = _real("OSULeaf", "IG", 0.6, 0.4, 0.2, 0.05)
+    del record["random_floor"]
+    _write(tmp_path / "reference", "bench_faithfulness_real", [record])
+    with pytest.raises(ValueError, match="of IntegratedGradients on OSULeaf lacks"):
+        write_choosing_page(tmp_path / "page", tmp_path / "reference", tmp_path / "none")
+
+
 def test_page_without_records_says_so(tmp_path):
     text = write_choosing_page(tmp_path / "page", tmp_path / "none",
                                tmp_path / "none").read_text()

@@ -216,10 +216,18 @@ def real_data_rows(records):
         for dataset, runs in by_set.items():
             record = max(enumerate(runs), key=lambda ir: (ir[1].get("n_explain", 0), ir[0]))[1]
             figures = record.get("figures", record)
-            rows[name][dataset] = {
-                "signed": figures["signed"]["comp"], "absolute": figures["absolute"]["comp"],
-                "floor": figures["random_floor"]["comp"][0],
-                "cpu": figures["cpu_s_per_series"]}
+            try:
+                rows[name][dataset] = {
+                    "signed": figures["signed"]["comp"],
+                    "absolute": figures["absolute"]["comp"],
+                    "floor": figures["random_floor"]["comp"][0],
+                    "cpu": figures["cpu_s_per_series"]}
+            except KeyError as error:
+                raise ValueError(
+                    f"A {REAL} record of {name} on {dataset} lacks {error}: the page reads "
+                    "signed and absolute comprehensiveness, random_floor and "
+                    "cpu_s_per_series, at the top of the record or under 'figures'."
+                ) from None
     return rows
 
 
