@@ -1,0 +1,51 @@
+"""benchmarks/bench_faithfulness_real.py: data loading, held-out sets, the refusal
+to rank explainers on a model near chance, and the scores of one method."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture
+def bench(monkeypatch, tmp_path):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import _records
+    import bench_faithfulness_real
+
+    monkeypatch.setattr(_records, "RESULTS_DIR", tmp_path)
+    return bench_faithfulness_real
+
+
+@pytest.mark.parametrize("name", ["GunPoint", "ArrowHead"])
+def test_held_out_sets_are_refused(bench, name):
+    with pytest.raises(ValueError, match="held out"):
+        bench.load_set(name)
+
+
+def test_unequal_lengths_are_padded(bench):
+    X_train, y_train, X_test, y_test = bench.load_set("JapaneseVowels")
+    assert X_train.shape[1:] == X_test.shape[1:] == (12, 29)
+    assert X_train.dtype == np.float32 and len(X_train) == len(y_train) == 270
+    assert np.isfinite(X_test).all() and len(X_test) == len(y_test) == 370
+
+
+def test_skill_is_zero_at_the_majority_share_and_one_when_perfect(bench):
+    y = np.array([0, 0, 0, 1])
+    assert bench.skill(0.75, y) == pytest.approx(0.0)
+    assert bench.skill(1.0, y) == pytest.approx(1.0)
+
+
+def test_model_near_chance_is_refused(bench, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(sys, "argv", [
+        "bench_faithfulness_real.py", "--sets", "ItalyPowerDemand", "--classifiers",
+        "--min-skill", "1.01", "--methods", "FO"])
+    bench.main()
+    out = capsys.readouterr().out
+    assert "refused: TCNClassifier has test accuracy" in out
+    assert "no explainer is ranked" in out
+    assert "Comprehensiveness AOPC" not in out
+    assert (tmp_path / "bench_faithfulness_real.jsonl").exists()
