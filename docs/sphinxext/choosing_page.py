@@ -327,10 +327,12 @@ def write_choosing_page(out_dir, reference_dir=REFERENCE_DIR, results_dir=RESULT
              "- **Real data** (``bench_faithfulness_real``): UCR/UEA classification sets "
              "that ship with sktime, a ``TCNClassifier`` per set, every explainer at its "
              "defaults. No ground truth exists there: *comprehensiveness* is the AOPC of "
-             "the drop of the explained class's probability when the top 10 to 50 % of "
-             "the entries are replaced by the series' average, shown as a multiple of the "
-             "random floor (``RandomExplainer``'s comprehensiveness). Signed or absolute "
-             "attributions, whichever ranks better, per set; the median over sets.",
+             "the drop of the predicted class's probability when the top 10 to 50 % of "
+             "the entries are replaced by their channel's average over the series, shown "
+             "as a multiple of the "
+             "random floor (``RandomExplainer``'s comprehensiveness), for the better of the "
+             "signed and the absolute attributions on each set (the set-by-set table "
+             "gives both), the median over sets.",
              "- **Synthetic** (``bench_state``, ``bench_contralsp_state``, "
              "``bench_vs_tint`` and the other ``*_vs_tint`` benchmarks): AUP / AUR / AUROC "
              "against the known salient entries of the State set (a GRU trained on it), "
