@@ -131,10 +131,12 @@ def fit_classifiers(name, data, names, seed, rocket_kernels):
         accuracy = float(np.mean(model.predict(X_test) == y_test))
         print(f"  {cls_name:<30} accuracy {accuracy:.3f}  skill "
               f"{skill(accuracy, y_test):+.2f}  fit {cpu:6.1f} CPU-s", flush=True)
-        write_record("bench_faithfulness_real", dataset=name, kind="classifier",
-                     model=cls_name, seed=seed, accuracy=accuracy,
-                     skill=float(skill(accuracy, y_test)), fit_cpu_s=cpu,
-                     command="python benchmarks/bench_faithfulness_real.py")
+        write_record("bench_faithfulness_real", dataset=name, method=cls_name, seed=seed,
+                     settings={"kind": "classifier", "rocket_kernels": rocket_kernels},
+                     figures={"accuracy": accuracy, "skill": float(skill(accuracy, y_test)),
+                              "fit_cpu_s": cpu},
+                     command="python benchmarks/bench_faithfulness_real.py --no-explain "
+                     f"--sets {name} --seed {seed}")
         fitted[cls_name] = (model, accuracy)
     return fitted
 
@@ -174,12 +176,14 @@ def explain_all(name, model, data, args):
               f"suff {signed['suff']:.3f} / {absolute['suff']:.3f}  acc drop "
               f"{signed['acc_drop']:.2f} / {absolute['acc_drop']:.2f}  tied "
               f"{tied:.2f}  {cpu:.3f} CPU-s per series", flush=True)
-        write_record("bench_faithfulness_real", dataset=name, kind="explainer",
-                     model=args.model, method=method, seed=args.seed, n_explain=len(X),
-                     signed=signed, absolute=absolute, cpu_s_per_series=cpu,
-                     tied_share=tied, random_floor=results["Random"],
+        write_record("bench_faithfulness_real", dataset=name, method=method, seed=args.seed,
+                     settings={"kind": "explainer", "model": args.model,
+                               "n_explain": len(X), "fractions": FRACTIONS},
+                     figures={"signed": signed, "absolute": absolute,
+                              "cpu_s_per_series": cpu, "tied_share": tied,
+                              "random_floor": results["Random"]},
                      command="python benchmarks/bench_faithfulness_real.py "
-                     f"--sets {name} --methods {method} --seed {args.seed}")
+                     f"--sets {name} --methods '{method}' --seed {args.seed}")
     return results
 
 

@@ -205,16 +205,21 @@ def _by_explainer(records):
 def real_data_rows(records):
     """``{explainer: {data set: row}}`` of ``bench_faithfulness_real``'s explainer
     records: comprehensiveness AOPC signed and absolute, the random floor's mean
-    and CPU-s per series, from the run on the most series (the latest of those)."""
-    explained = [r for r in records if r.get("kind") == "explainer"
-                 and r.get("model", REAL_MODEL) == REAL_MODEL]
+    and CPU-s per series, from the run on the most series (the latest of those).
+    ``kind``, ``model`` and ``n_explain`` are read under ``settings`` or at the top."""
+    def setting(record, key, default=None):
+        return record.get("settings", {}).get(key, record.get(key, default))
+
+    explained = [r for r in records if setting(r, "kind") == "explainer"
+                 and setting(r, "model", REAL_MODEL) == REAL_MODEL]
     rows = defaultdict(dict)
     for name, group in _by_explainer(explained).items():
         by_set = defaultdict(list)
         for record in group:
             by_set[record["dataset"]].append(record)
         for dataset, runs in by_set.items():
-            record = max(enumerate(runs), key=lambda ir: (ir[1].get("n_explain", 0), ir[0]))[1]
+            record = max(enumerate(runs),
+                         key=lambda ir: (setting(ir[1], "n_explain", 0), ir[0]))[1]
             figures = record.get("figures", record)
             try:
                 rows[name][dataset] = {
