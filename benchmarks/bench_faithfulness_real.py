@@ -183,7 +183,8 @@ def explain_all(name, model, data, args):
                               "cpu_s_per_series": cpu, "tied_share": tied,
                               "random_floor": results["Random"]},
                      command="python benchmarks/bench_faithfulness_real.py "
-                     f"--sets {name} --methods '{method}' --seed {args.seed}")
+                     f"--sets {name} --methods '{method}' --seed {args.seed} "
+                     f"--n-explain {len(X)} --classifiers")
     return results
 
 
