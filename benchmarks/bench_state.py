@@ -13,7 +13,10 @@ and, as in the reference code, their absolute values are scored; FIT (which
 scores each step's prediction natively) and the mask methods (Dynamask,
 ExtremalMask) explain all steps' outputs at once. A random
 saliency map gives the floor. Methods not yet in
-``sklearn_tsx.explainers`` are listed as missing. Metrics pool the explained
+``sklearn_tsx.explainers`` are listed as missing; those that refuse a GRU
+(GuidedBackprop, Deconvolution, LayerGradCam, NonLinearitiesTunnel) as not
+applicable; RETAIN, another model, is scored by ``bench_retain_state.py``.
+``--method-budget`` explains fewer series where one takes long. Metrics pool the explained
 series; AUP/AUR use ``--convention`` (default ``time_interpret``, the pairing the
 paper's State table used) and are also printed under the exact integral.
 
@@ -30,6 +33,7 @@ Figures of the latest full runs: ``benchmarks/reference/bench_state.jsonl`` (not
 """
 
 import argparse
+import signal
 import time
 
 import numpy as np
@@ -64,7 +68,10 @@ _TINT = load_published("tint_state")["tables"]["state"]
 TINT = {ours: _TINT["rows"][theirs] for ours, theirs in {
     "IG": "IntegratedGradients", "DeepLIFT": "DeepLift", "GradientSHAP": "GradientShap",
     "FO": "Occlusion", "AFO": "AugmentedOcclusion", "LIME": "Lime", "FIT": "Fit",
-    "Dynamask": "DynaMask", "ExtremalMask": "ExtremalMask"}.items()}
+    "Dynamask": "DynaMask", "ExtremalMask": "ExtremalMask",
+    # tint's rows ran its temporal classes through TimeForwardTunnel
+    "TemporalOcclusion": "Occlusion", "TemporalAugmentedOcclusion": "AugmentedOcclusion",
+    "TimeForwardTunnel(IG)": "IntegratedGradients"}.items()}
 # Random: the floor every method must beat (not in the paper).
 TARGETS = {"Dynamask": ("AUROC", 0.90), "ExtremalMask": ("AUP", 0.85)}
 
@@ -89,8 +96,35 @@ METHODS = {
     "FIT-ref": (("FIT",), False),
     "Dynamask": (("Dynamask",), False),
     "ExtremalMask": (("ExtremalMask",), False),
+    # added with the captum and time_interpret methods
+    "InputXGradient": (("InputXGradient",), True),
+    "SmoothGrad": (("SmoothGrad",), True),
+    "SmoothGrad smoothgrad_sq": (("SmoothGrad",), True),
+    "SmoothGrad vargrad": (("SmoothGrad",), True),
+    "KernelShap": (("KernelShap",), True),
+    "ShapleyValues": (("ShapleyValues",), True),
+    "GuidedBackprop": (("GuidedBackprop",), True),
+    "Deconvolution": (("Deconvolution",), True),
+    "LayerGradCam": (("LayerGradCam",), True),
+    "TemporalIG": (("TemporalIntegratedGradients",), True),
+    "SequentialIG": (("SequentialIntegratedGradients",), True),
+    "GeodesicIG": (("GeodesicIntegratedGradients",), True),
+    "TemporalOcclusion": (("TemporalOcclusion",), True),
+    "TemporalAugmentedOcclusion": (("TemporalAugmentedOcclusion",), True),
+    "TimeForwardTunnel(IG)": (("TimeForwardTunnel",), True),
+    "NonLinearitiesTunnel(IG)": (("NonLinearitiesTunnel",), True),
+    "LofLime": (("LofLime",), True),
+    "LofKernelShap": (("LofKernelShap",), True),
+    "BayesLime": (("BayesLime",), True),
+    "BayesKernelShap": (("BayesKernelShap",), True),
     "Random": (("RandomExplainer",), True),
 }
+# wrappers -> the method they wrap
+BASES = {"TimeForwardTunnel(IG)": "IG", "NonLinearitiesTunnel(IG)": "IG"}
+# need ReLU modules or a Conv1d, which a GRU lacks: run to show the refusal
+NOT_FOR_GRU = {"GuidedBackprop", "Deconvolution", "LayerGradCam", "NonLinearitiesTunnel(IG)"}
+# a different model, trained and scored by its own benchmark
+RETAIN = ("RetainExplainer (RetainClassifier)", "bench_retain_state")
 METRICS = ("AUP", "AUR", "I/1e5", "S/1e4", "AUROC", "AUPRC")
 
 
@@ -135,6 +169,8 @@ def method_params(name, args):
         # one entry at a time, replaced by the mean training series, as the
         # reference State experiment occludes
         return dict(window=1, channel_window=1, baselines="mean")
+    if name.startswith("SmoothGrad "):  # its nt_type variants
+        return dict(nt_type=name.split()[1])
     if name == "GradientSHAP":
         # the reference's 50 draws with next to no input noise; its baselines are
         # drawn from zeros and the explained series, ours from training series
@@ -143,6 +179,9 @@ def method_params(name, args):
 
 
 def build(cls, model, name, args, seed):
+    if name in BASES:
+        base = BASES[name]
+        model = build(find_explainer(METHODS[base][0]), model, base, args, seed)
     explainer = cls(model)
     params = dict(method_params(name, args), batch_size=args.batch_size,
                   device=args.device, random_state=seed)
@@ -161,6 +200,36 @@ def score(truth, saliency, convention):
         "AUP exact": aup_score(truth, saliency),
         "AUR exact": aur_score(truth, saliency),
     }
+
+
+class OverBudget(Exception):
+    pass
+
+
+def _over_budget(signum, frame):
+    raise OverBudget
+
+
+def explain_within(explainer, X, per_step, budget):
+    """Saliency of ``X``; with a ``budget`` (seconds), of as many of its first
+    series as the first one's CPU time allows, or None when that one alone runs
+    past it."""
+    def run(X):
+        return np.abs(explain_per_step(explainer, X)) if per_step else explainer.explain(X)
+
+    if budget is None:
+        return run(X)
+    signal.signal(signal.SIGALRM, _over_budget)
+    signal.alarm(int(np.ceil(budget)))
+    try:
+        start = time.process_time()
+        first = run(X[:1])
+    except OverBudget:
+        return None
+    finally:
+        signal.alarm(0)
+    n = min(len(X), int(budget / max(time.process_time() - start, 1e-6)))
+    return np.concatenate([first, run(X[1:n])]) if n > 1 else first
 
 
 def run_seed(seed, args, methods):
@@ -184,24 +253,40 @@ def run_seed(seed, args, methods):
         cls = find_explainer(METHODS[name][0])
         if cls is None:
             continue
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         panel = X_train
         if name == "FO-ref":
             rng = np.random.default_rng(seed)
             panel = rng.uniform(-3, 3, X_train.shape).astype(np.float32)
-        explainer = build(cls, model, name, args, seed).fit(panel, y_train)
-        if METHODS[name][1]:
-            saliency = np.abs(explain_per_step(explainer, X_test))
-        else:
-            saliency = explainer.explain(X_test)
-        elapsed = time.perf_counter() - start
-        results[name] = dict(score(truth, saliency, args.convention), seconds=elapsed)
-        write_record("bench_state", dataset="State", method=name,
-                     settings=dict(vars(args), **method_params(name, args)), seed=seed,
-                     figures={k: v for k, v in results[name].items() if k != "seconds"},
-                     wall_s=elapsed, seconds_per_series=elapsed / len(X_test),
-                     gru_accuracy=accuracy)
-        print(f"  {name:<13} {elapsed:7.1f} s  " + "  ".join(
+        settings = dict(vars(args), **method_params(name, args))
+        try:
+            explainer = build(cls, model, name, args, seed).fit(panel, y_train)
+            saliency = explain_within(explainer, X_test, METHODS[name][1], args.method_budget)
+        except (TypeError, ValueError) as error:
+            if name not in NOT_FOR_GRU:
+                raise
+            results[name] = dict(refused=str(error))
+            write_record("bench_state", dataset="State", method=name, settings=settings,
+                         seed=seed, figures={}, not_applicable=str(error))
+            print(f"  {name:<13} not applicable to a GRU: {error}", flush=True)
+            continue
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        if saliency is None:
+            results[name] = dict(refused=f"one series took over {args.method_budget} s")
+            write_record("bench_state", dataset="State", method=name, settings=settings,
+                         seed=seed, figures={}, skipped=results[name]["refused"])
+            print(f"  {name:<13} skipped: {results[name]['refused']}", flush=True)
+            continue
+        n = len(saliency)
+        results[name] = dict(score(truth[:n], saliency, args.convention), seconds=elapsed,
+                             cpu_per_series=cpu / n)
+        settings["n_explain"] = n
+        write_record("bench_state", dataset="State", method=name, settings=settings, seed=seed,
+                     figures={k: v for k, v in results[name].items()
+                              if k not in ("seconds", "cpu_per_series")},
+                     wall_s=elapsed, seconds_per_series=elapsed / n,
+                     cpu_s_per_series=cpu / n, gru_accuracy=accuracy)
+        print(f"  {name:<13} {elapsed:7.1f} s, {n} series  " + "  ".join(
             f"{k} {v:.3f}" for k, v in results[name].items() if k != "seconds"), flush=True)
         if hasattr(explainer, "generator_loss_"):
             print(f"  {'':13} generator negative log-likelihood after "
@@ -219,6 +304,10 @@ def cell(values):
     return f"{values.mean():.2f} ± {values.std():.2f}"
 
 
+def scored(all_results, name):
+    return [r[name] for r in all_results if "AUP" in r.get(name, {})]
+
+
 def print_tables(all_results, methods, args):
     def paper(name, i):
         value = PAPER.get(name, (None,) * 6)[i]
@@ -230,10 +319,15 @@ def print_tables(all_results, methods, args):
     print(header)
     print("-" * len(header))
     for name in methods:
-        runs = [r[name] for r in all_results if name in r]
+        runs = scored(all_results, name)
+        refusals = {r[name]["refused"] for r in all_results if "refused" in r.get(name, {})}
+        if refusals:
+            print(f"{name:<13}  " + ("not applicable to a GRU: " if name in NOT_FOR_GRU
+                                     else "skipped: ") + "; ".join(refusals))
         if not runs:
-            print(f"{name:<13}  missing: {' / '.join(METHODS[name][0])} is not in "
-                  "sklearn_tsx.explainers yet")
+            if not refusals:
+                print(f"{name:<13}  missing: {' / '.join(METHODS[name][0])} is not in "
+                      "sklearn_tsx.explainers yet")
             continue
         print(f"{name:<13}" + "".join(
             f"{cell([r[m] for r in runs]) + ' | ' + paper(name, i):>22}"
@@ -243,14 +337,14 @@ def print_tables(all_results, methods, args):
               f"{args.n_timepoints} steps; the paper's sum over 200 series of 200 steps.")
     print("\nExact integrals (the definition; not what the paper's table used):")
     for name in methods:
-        runs = [r[name] for r in all_results if name in r]
+        runs = scored(all_results, name)
         if runs:
-            per_series = np.mean([r["seconds"] for r in runs]) / args.n_explain
+            cpu = np.mean([r["cpu_per_series"] for r in runs])
             print(f"{name:<13} AUP {cell([r['AUP exact'] for r in runs])}   "
                   f"AUR {cell([r['AUR exact'] for r in runs])}   "
-                  f"time per explained series {per_series:.2f} s")
+                  f"CPU time per explained series {cpu:.2f} s")
     for name, (metric, threshold) in TARGETS.items():
-        runs = [r[name] for r in all_results if name in r]
+        runs = scored(all_results, name)
         if runs:
             value = np.mean([r[metric] for r in runs])
             verdict = "meets" if value >= threshold else "MISSES"
@@ -258,11 +352,13 @@ def print_tables(all_results, methods, args):
     print("\nBeside time_interpret's State table (GRU(200), 5 folds; "
           f"{' / '.join(_TINT['metrics'])}): ours | time_interpret")
     for name in methods:
-        runs = [r[name] for r in all_results if name in r]
+        runs = scored(all_results, name)
         if runs and name in TINT:
-            print(f"{name:<13}" + "  ".join(
+            print(f"{name:<27}" + "  ".join(
                 f"{np.mean([r[m] for r in runs]):.3f} | {theirs:.3f}"
                 for m, theirs in zip(_TINT["metrics"], TINT[name])))
+    print(f"{RETAIN[0]}: another model, scored by benchmarks/{RETAIN[1]}.py "
+          f"(time_interpret's Retain row: {' / '.join(map(str, _TINT['rows']['Retain']))})")
 
 
 def main():
@@ -293,6 +389,9 @@ def main():
     parser.add_argument("--convention", default="time_interpret",
                         choices=["exact", "dynamask", "time_interpret"])
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--method-budget", type=float, default=None,
+                        help="seconds per method: explain as many series as the first "
+                        "one's time allows, skip a method whose first runs past it")
     args = parser.parse_args()
     if args.quick:
         args.n_samples, args.n_timepoints, args.hidden_size = 300, 50, 32
