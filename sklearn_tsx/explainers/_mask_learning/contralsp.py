@@ -20,7 +20,7 @@ from .losses import (
     explained_output,
     whole_output,
 )
-from .ties import break_ties, check_break_ties
+from .ties import REAL_DATA_NOTES, break_ties, check_break_ties
 
 __all__ = ["ContraLSP"]
 
@@ -154,30 +154,7 @@ class ContraLSP(BaseExplainer):
     0.83 s per series, measured before the triplet distances moved to
     ``torch.pdist``).
 
-    On real classification sets (``benchmarks/bench_faithfulness_real.py``, a
-    ``TCNClassifier`` at its defaults, seed 0, 20 test series each, the
-    predicted class explained) the ContraLSP masks beat the random floor but not
-    the signed gradient methods. Comprehensiveness AOPC over 10-50 % of the
-    entries substituted by the series' channel mean:
-
-    ================  ============  ==============  ================
-    method            BasicMotions  JapaneseVowels  ItalyPowerDemand
-    ================  ============  ==============  ================
-    Dynamask          0.54          0.20            0.38
-    ExtremalMask      0.50          0.46            0.35
-    ContraLSP         0.30          0.15            0.34
-    FeatureOcclusion  0.36          0.21            0.69
-    IG (signed)       0.67          0.85            0.86
-    random (5 seeds)  0.08          0.08            0.16
-    ================  ============  ==============  ================
-
-    A mask is fitted to keep the prediction under its own perturbation (a
-    blur, a learned counterfactual), which the substitution by the mean
-    rewards only in part; it costs 100-800 times DeepLift's CPU time.
-    ``break_ties`` matters on such series: masks leave 50-85 % of their
-    entries tied, and a top-k ranking then picks among them at random
-    (Dynamask on ItalyPowerDemand with a TCN read out at its last step:
-    0.52 without the tie-break, 0.83 with it, FeatureOcclusion 0.61).
+    {real_data}
 
     References
     ----------
@@ -386,3 +363,6 @@ class ContraLSP(BaseExplainer):
 
 
 ContraLSP.explain.__doc__ = ContraLSP.explain.__doc__.replace("{target}", TARGET_DOC)
+
+
+ContraLSP.__doc__ = ContraLSP.__doc__.replace("    {real_data}\n", REAL_DATA_NOTES)

@@ -37,3 +37,33 @@ def check_break_ties(value):
     """``break_ties`` must be a bool."""
     if not isinstance(value, bool):
         raise ValueError(f"break_ties must be True or False; got {value!r}.")
+
+
+#: The Notes paragraph that Dynamask, ExtremalMask and ContraLSP share: how their
+#: masks fare on real data.
+REAL_DATA_NOTES = """\
+    On real classification sets (``benchmarks/bench_faithfulness_real.py``, a
+    ``TCNClassifier`` at its defaults, seed 0, 20 test series each, the
+    predicted class explained) the masks beat the random floor but not
+    the signed gradient methods. Comprehensiveness AOPC over 10-50 % of the
+    entries substituted by the series' channel mean:
+
+    ================  ============  ==============  ================
+    method            BasicMotions  JapaneseVowels  ItalyPowerDemand
+    ================  ============  ==============  ================
+    Dynamask          0.54          0.20            0.38
+    ExtremalMask      0.50          0.46            0.35
+    ContraLSP         0.30          0.15            0.34
+    FeatureOcclusion  0.36          0.21            0.69
+    IG (signed)       0.67          0.85            0.86
+    random (5 seeds)  0.08          0.08            0.16
+    ================  ============  ==============  ================
+
+    A mask is fitted to keep the prediction under its own perturbation (a
+    blur, a learned counterfactual), which the substitution by the mean
+    rewards only in part; it costs 100-800 times DeepLift's CPU time.
+    ``break_ties`` matters on such series: masks leave 50-85 % of their
+    entries tied, and a top-k ranking then picks among them at random
+    (Dynamask on ItalyPowerDemand with a TCN read out at its last step:
+    0.52 without the tie-break, 0.83 with it, FeatureOcclusion 0.61).
+"""
