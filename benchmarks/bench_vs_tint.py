@@ -38,6 +38,7 @@ A row is one entry of :data:`METHODS`; one whose explainer is not in
 
 
 import argparse
+import dataclasses
 import logging
 import time
 import warnings
@@ -383,29 +384,46 @@ def scores(case, saliency):
 
 
 def compare(name, method, case, args, cache):
-    """One row; ``cache`` keeps our maps for rows that share ``method.ours``."""
+    """One row; ``cache`` keeps our maps for rows that share ``method.ours``. A
+    ``score`` row is averaged over ``args.draw_seeds`` seeds of the explainers'
+    random draws (the same GRU)."""
     ours_run, tint_run = method.ours(args), method.tint(args)
     if not hasattr(explainers, ours_run.requires):
         return None
-    if method.ours not in cache:
-        cache[method.ours] = timed(ours_run, case)
-    ours_map, ours_s = cache[method.ours]
-    tint_map, tint_s = timed(tint_run, case)
+    n_draws = args.draw_seeds if method.kind == "score" else 1
+    runs = []
+    for offset in range(n_draws):
+        seeded = dataclasses.replace(case, seed=case.seed + offset)
+        if (method.ours, offset) not in cache:
+            cache[method.ours, offset] = timed(ours_run, seeded)
+        runs.append((*cache[method.ours, offset], *timed(tint_run, seeded)))
     n = len(case.X_test)
-    row = dict(method=name, kind=method.kind, ours_cpu_s=ours_s / n, tint_cpu_s=tint_s / n,
-               ours=scores(case, ours_map), tint=scores(case, tint_map))
+    ours_scores = [scores(case, run[0]) for run in runs]
+    tint_scores = [scores(case, run[2]) for run in runs]
+    row = dict(method=name, kind=method.kind,
+               ours_cpu_s=np.mean([run[1] for run in runs]) / n,
+               tint_cpu_s=np.mean([run[3] for run in runs]) / n,
+               ours={m: float(np.mean([d[m] for d in ours_scores])) for m in ours_scores[0]},
+               tint={m: float(np.mean([d[m] for d in tint_scores])) for m in tint_scores[0]})
+    if n_draws > 1:
+        row["ours_std"] = {m: float(np.std([d[m] for d in ours_scores])) for m in row["ours"]}
+        row["tint_std"] = {m: float(np.std([d[m] for d in tint_scores])) for m in row["tint"]}
     if method.kind == "diff":
-        row["max_abs_diff"] = float(np.max(np.abs(ours_map - tint_map)))
+        row["max_abs_diff"] = float(np.max(np.abs(runs[0][0] - runs[0][2])))
         row["meets"] = row["max_abs_diff"] <= 1e-5
     else:
         row["meets"] = bool(
             all(row["ours"][m] >= row["tint"][m] - 0.02 for m in row["ours"])
-            and ours_s <= tint_s)
+            and row["ours_cpu_s"] <= row["tint_cpu_s"])
     return row
 
 
 def fmt(row):
-    s = "  ".join(f"{m} {row['ours'][m]:.3f}/{row['tint'][m]:.3f}" for m in row["ours"])
+    def cell(side, m):
+        std = row.get(f"{side}_std", {}).get(m)
+        return f"{row[side][m]:.3f}" + (f"±{std:.3f}" if std is not None else "")
+
+    s = "  ".join(f"{m} {cell('ours', m)}/{cell('tint', m)}" for m in row["ours"])
     diff = f"max|diff| {row['max_abs_diff']:.1e}  " if "max_abs_diff" in row else ""
     return (f"{row['method']:<19} {row['kind']:<5} {diff}{s}  CPU-s/series "
             f"{row['ours_cpu_s']:.2f}/{row['tint_cpu_s']:.2f}  "
@@ -435,6 +453,9 @@ def main(argv=None):
     parser.add_argument("--methods", nargs="+", choices=list(METHODS),
                         help="rows to run (default: all; with --quick, the quick ones)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--draw-seeds", type=int, default=1,
+                        help="score rows: mean ± std over this many seeds of the "
+                             "explainers' draws (seed, seed + 1, ...), same GRU")
     parser.add_argument("--n-samples", type=int, default=1000)
     parser.add_argument("--n-timepoints", type=int, default=200)
     parser.add_argument("--n-explain", type=int, default=5)
@@ -469,6 +490,8 @@ def main(argv=None):
         print(fmt(row), flush=True)
         figures = {f"{side} {metric}": value for side in ("ours", "tint")
                    for metric, value in row[side].items()}
+        figures.update({f"{side} {metric} std": value for side in ("ours", "tint")
+                        for metric, value in row.get(f"{side}_std", {}).items()})
         figures.update({"ours CPU-s per series": row["ours_cpu_s"],
                         "tint CPU-s per series": row["tint_cpu_s"],
                         "GRU per-step test accuracy": accuracy})

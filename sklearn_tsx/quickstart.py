@@ -195,7 +195,8 @@ def run_quickstart(*, max_epochs="auto", random_state=0, rocket=None, num_kernel
         or ridge, and its name), ``"baseline_rmse"`` (mean predictor),
         ``"tcn_rmse"``, ``"fit_time"`` (seconds, MAGNETS), ``"contributions"``
         and ``"bias"`` of the explained sample, ``"prediction"``,
-        ``"figures"`` (paths of the saved figures), ``"n_train"``, ``"n_test"``.
+        ``"head_alpha"`` (the model's ``head_alpha_``), ``"figures"`` (paths of
+        the saved figures), ``"n_train"``, ``"n_test"``.
 
     Examples
     --------
@@ -238,6 +239,11 @@ def run_quickstart(*, max_epochs="auto", random_state=0, rocket=None, num_kernel
 
     say(f"What MAGNETS learned ({model.n_concepts} concepts, {model.n_masks} masks; "
         "prediction = bias + sum of concept contributions):")
+    if not np.isfinite(model.head_alpha_):
+        say("  On the countries held out for validation no concept predicted the death "
+            "rate better than\n  the training mean, so the head keeps only the "
+            "intercept (head_alpha_ = inf): the model\n  predicts the mean and gives "
+            "each concept weight 0. What the masks found regardless:")
     for line in describe_concepts(model, X_train):
         say("  " + line)
 
@@ -268,6 +274,7 @@ def run_quickstart(*, max_epochs="auto", random_state=0, rocket=None, num_kernel
         rmse=float(rmse), reference=reference, reference_rmse=float(reference_rmse),
         baseline_rmse=float(baseline_rmse), tcn_rmse=float(tcn_rmse), fit_time=fit_time,
         contributions=contributions, bias=bias, prediction=prediction, figures=figures,
+        head_alpha=model.head_alpha_,
         n_train=len(y_train), n_test=len(y_test),
     )
 
