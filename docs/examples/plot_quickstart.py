@@ -72,7 +72,11 @@ print(f"test RMSE, {name}: {reference_rmse:.5f}")
 # Each concept is a weighted sum of mask features; each prediction is the bias
 # plus the concepts' contributions. :func:`~sklearn_tsx.quickstart.describe_concepts`
 # summarises the masks each concept reads; the bottleneck heatmap shows all the
-# weights.
+# weights. The head that weighs the concepts is refitted by ridge regression, its
+# penalty chosen on the series held out for early stopping: ``head_alpha_ = inf``
+# means no concept predicted those series better than the training mean, and
+# the model predicts the mean rather than overfit (the signal in these case
+# counts is weak; see the README).
 from sklearn_tsx.plotting import (
     plot_magnets_bottleneck,
     plot_magnets_contributions,
@@ -80,6 +84,7 @@ from sklearn_tsx.plotting import (
 )
 from sklearn_tsx.quickstart import describe_concepts
 
+print(f"head_alpha_ = {model.head_alpha_}")
 for line in describe_concepts(model, X_train):
     print(line)
 plot_magnets_bottleneck(model)
