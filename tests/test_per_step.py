@@ -8,12 +8,15 @@ from sklearn_tsx.explainers import (
     AugmentedFeatureOcclusion,
     FeatureAblation,
     FeatureOcclusion,
+    KernelShap,
     Lime,
     RandomExplainer,
+    ShapleyValues,
     ShapleyValueSampling,
     explain_per_step,
 )
 from sklearn_tsx.explainers.base import BaseExplainer
+from sklearn_tsx.models import GRURegressor
 
 
 class _Gradient(BaseExplainer):
@@ -282,6 +285,85 @@ def test_lime_per_step_on_white_box_finds_the_salient_set():
     assert np.abs(per_step[~salient]).max() < 0.2 * np.abs(per_step[salient]).max()
     again = explain_per_step(explainer.set_params(n_jobs=2), X)
     np.testing.assert_array_equal(per_step, again)
+
+
+def test_kernel_shap_coalitions_are_drawn_as_captum_draws_them():
+    # all groups on, all off, then k groups on with p(k) ~ (M - 1) / (k (M - k)),
+    # every subset of that size as likely
+    explainer = KernelShap(None, n_samples=20_002)
+    kept = explainer._coalitions(np.random.default_rng(0), 1, 5)[0]
+    assert kept.shape == (20_002, 5)
+    assert kept[0].all() and not kept[1].any()
+    sizes = kept[2:].sum(axis=1)
+    p = 1.0 / np.array([k * (5 - k) for k in range(1, 5)])
+    frequency = np.bincount(sizes, minlength=6) / len(sizes)
+    assert frequency[0] == frequency[5] == 0
+    np.testing.assert_allclose(frequency[1:5], p / p.sum(), atol=0.015)
+    np.testing.assert_allclose(kept[2:][sizes == 2].mean(axis=0), 0.4, atol=0.02)
+    # a single group has only its two coalitions
+    assert explainer._coalitions(np.random.default_rng(0), 3, 1).shape == (3, 2, 1)
+
+
+def test_per_step_kernel_shap_equals_captum_step_by_step_on_the_same_draws():
+    # captum's KernelShap explaining step t alone, fed the same coalitions through
+    # its perturbation generator, fits the same weighted least squares (intercept,
+    # weight 1e6 on all-on and all-off) as column t of the per-step fit
+    from captum.attr import KernelShap as CaptumKernelShap
+
+    from sklearn_tsx.explainers._per_step import per_step_kernel_shap
+
+    X = np.random.default_rng(7).normal(size=(2, 3, 5)).astype(np.float32)
+    labels = np.array([[0, 0, 1, 1, 2], [3, 3, 4, 4, 5], [6, 7, 7, 8, 8]])
+    explainer = KernelShap(_StepClassifier(), feature_mask=labels, n_samples=40).fit(X)
+    forward = explainer.model_.forward
+    x, outputs = torch.as_tensor(X), torch.as_tensor(explainer._step_outputs(X))
+    labels = torch.as_tensor(labels)
+    kept = torch.as_tensor(explainer._coalitions(np.random.default_rng(8), 2, 9))
+    got = per_step_kernel_shap(forward, x, outputs, labels, 0.0, kept, batch_size=7)
+    for i in range(2):
+        for t in range(5):
+            def draws(original, i=i, **kwargs):
+                yield from (k[None].long() for k in kept[i])
+
+            kernel_shap = CaptumKernelShap(lambda inp, t=t: forward(inp)[:, t])
+            kernel_shap.perturb_func = draws
+            expected = kernel_shap.attribute(x[i : i + 1], target=int(outputs[i, t]),
+                                             n_samples=40, baselines=0.0,
+                                             feature_mask=labels[None])
+            np.testing.assert_allclose(got[i, :, t], expected[0, :, t], rtol=1e-4,
+                                       atol=1e-6)
+
+
+def test_kernel_shap_per_step_on_a_gru_converges_to_the_shapley_values():
+    # both routes draw coalitions (differently): with 200 of them over four
+    # groups they agree with the exact values of each step's output
+    X = np.random.default_rng(10).normal(size=(16, 2, 6)).astype(np.float32)
+    gru = GRURegressor(hidden_size=4, max_epochs=1, sequence_output=True,
+                       random_state=0).fit(X, np.cumsum(X[:, 0], axis=1))
+    labels = np.array([[0, 0, 1, 1, 2, 3], [1, 1, 2, 2, 3, 3]])
+    exact = explain_per_step(ShapleyValues(gru, feature_mask=labels).fit(X), X[:2])
+    explainer = KernelShap(gru, feature_mask=labels, n_samples=200, random_state=0).fit(X)
+    per_step = explain_per_step(explainer, X[:2])
+    scale = np.abs(exact).max()
+    assert per_step.shape == (2, 2, 6)
+    assert np.abs(per_step - exact).max() < 0.05 * scale
+    assert np.abs(_step_by_step(explainer, X[:2]) - exact).max() < 0.05 * scale
+
+
+def test_kernel_shap_per_step_passes_each_coalition_once():
+    X = np.random.default_rng(9).normal(size=(3, 3, 7)).astype(np.float32)
+    explainer = KernelShap(_StepClassifier(), feature_mask="time", n_samples=20,
+                           batch_size=16, random_state=0).fit(X)
+    rows = []
+    forward = explainer.model_.forward
+    explainer.model_.forward = lambda x: (rows.append(len(x)), forward(x))[1]
+    first = explain_per_step(explainer, X)
+    # the explained outputs, then 3 samples x 20 coalitions in passes of 16, where
+    # one KernelShap per step would pass 7 times as many
+    assert rows == [3, 16, 16, 16, 12]
+    assert first.shape == X.shape and np.isfinite(first).all()
+    np.testing.assert_array_equal(first, explain_per_step(explainer, X))
+    assert not np.allclose(first, explain_per_step(explainer.set_params(random_state=1), X))
 
 
 def test_random_per_step_draws_once_per_entry(monkeypatch):

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import clone
-from sklearn.linear_model import Lasso
+from sklearn.linear_model import Lasso, LinearRegression
 from sklearn.utils.validation import check_is_fitted
 
 from ._step_local import step_local_forward
@@ -32,11 +32,12 @@ def explain_per_step(explainer, X):
     times fewer forward passes.
     Their random draws (``baselines="uniform"``, AFO's replacement values) are
     then made once per sample rather than once per sample and step.
-    :class:`ShapleyValueSampling` and :class:`Lime` share their sampled copies
-    across steps in the same way: each sample's ``n_samples`` orderings of the
-    groups (Shapley) or on/off draws (LIME, one Lasso fit per step on the
-    shared copies) serve every step, so each step gets what the method gives
-    explaining that step alone with those draws.
+    :class:`ShapleyValueSampling`, :class:`Lime` and :class:`KernelShap` share
+    their sampled copies across steps in the same way: each sample's
+    ``n_samples`` orderings of the groups (Shapley), on/off draws (LIME, one
+    Lasso fit per step on the shared copies) or coalitions (Kernel SHAP, one
+    least-squares fit per step) serve every step, so each step gets what the
+    method gives explaining that step alone with those draws.
     Gradient explainers (:class:`Saliency`, :class:`IntegratedGradients`,
     :class:`SmoothGrad`, :class:`DeepLift`, :class:`GradientShap`,
     :class:`DeepLiftShap`) of the GRU, LSTM and input-cell attention LSTM
@@ -266,6 +267,57 @@ class StepGradientMixin:
         return self._attribute(forward, x, None, rng, additional_forward_args=(selection,))
 
 
+def _outputs_on_copies(forward, x, outputs, labels, baselines, kept, batch_size,
+                       cosine=False):
+    """Every step's explained output on the on/off copies of the samples, in
+    forward passes of ``batch_size`` copies.
+
+    Copy ``j`` of sample ``i`` keeps the groups with ``kept[i, j]`` true and
+    sets the others to the baseline. Returns the outputs, a float32 array of
+    shape ``(n, n_copies, T)``, and, with ``cosine``, the cosine similarity of
+    each copy to its sample, shape ``(n, n_copies)`` (else ``None``).
+    """
+    n, n_copies, _ = kept.shape
+    n_timepoints = x.shape[-1]
+    index = outputs.to(device=x.device, dtype=torch.long)[..., None]
+    kept = kept.to(x.device).reshape(n * n_copies, -1)
+    targets = torch.empty(n * n_copies, n_timepoints, dtype=torch.float32)
+    similarity = torch.empty(n * n_copies, dtype=torch.float32) if cosine else None
+    with torch.no_grad():
+        for start in range(0, n * n_copies, batch_size):
+            rows = torch.arange(start, min(start + batch_size, n * n_copies),
+                                device=x.device)
+            sample = rows // n_copies
+            on = kept[rows][:, labels]
+            fill = baselines if isinstance(baselines, float) else baselines[sample]
+            copies = torch.where(on, x[sample], fill)
+            out = forward(copies).gather(-1, index[sample])[..., 0]
+            targets[rows.cpu()] = out.float().cpu()
+            if cosine:
+                similarity[rows.cpu()] = F.cosine_similarity(
+                    x[sample].flatten(1).float(), copies.flatten(1).float(), dim=1
+                ).cpu()
+    targets = targets.reshape(n, n_copies, n_timepoints).numpy()
+    if cosine:
+        similarity = similarity.reshape(n, n_copies).numpy()
+    return targets, similarity
+
+
+def _fit_steps(design, targets, weights, surrogate, labels):
+    """Entry ``(c, t)`` of each sample: the coefficient of its group in the fit
+    of step ``t``'s outputs, one multi-output fit of ``surrogate`` per sample
+    (design ``(n, m, n_groups)``, targets ``(n, m, T)``, weights ``(n, m)``)."""
+    n, _, n_timepoints = targets.shape
+    steps = torch.arange(n_timepoints)
+    labels = labels.cpu()
+    attributions = torch.empty((n, *labels.shape), dtype=torch.float32)
+    for i in range(n):
+        fitted = clone(surrogate).fit(design[i], targets[i], sample_weight=weights[i])
+        coef = torch.as_tensor(fitted.coef_, dtype=torch.float32).reshape(n_timepoints, -1)
+        attributions[i] = coef[steps, labels]
+    return attributions
+
+
 def per_step_lime(forward, x, outputs, labels, baselines, kept, batch_size, surrogate=None):
     """Per-step LIME, one forward pass per perturbed copy.
 
@@ -300,38 +352,62 @@ def per_step_lime(forward, x, outputs, labels, baselines, kept, batch_size, surr
     -------
     attributions : torch.Tensor of shape (n, C, T)
     """
-    n, n_copies, _ = kept.shape
-    n_timepoints = x.shape[-1]
-    index = outputs.to(device=x.device, dtype=torch.long)[..., None]
-    kept = kept.to(x.device)
-    targets = torch.empty(n * n_copies, n_timepoints, dtype=torch.float32)
-    weights = torch.empty(n * n_copies, dtype=torch.float32)
-    with torch.no_grad():
-        for start in range(0, n * n_copies, batch_size):
-            rows = torch.arange(start, min(start + batch_size, n * n_copies),
-                                device=x.device)
-            sample = rows // n_copies
-            on = kept.reshape(n * n_copies, -1)[rows][:, labels]
-            fill = baselines if isinstance(baselines, float) else baselines[sample]
-            copies = torch.where(on, x[sample], fill)
-            out = forward(copies).gather(-1, index[sample])[..., 0]
-            targets[rows.cpu()] = out.float().cpu()
-            cosine = torch.nn.functional.cosine_similarity(
-                x[sample].flatten(1).float(), copies.flatten(1).float(), dim=1
-            )
-            weights[rows.cpu()] = torch.exp(-((1 - cosine) ** 2) / 2).cpu()
-    design = kept.cpu().float().numpy()
-    targets = targets.reshape(n, n_copies, n_timepoints).numpy()
-    weights = weights.reshape(n, n_copies).numpy()
-    steps = torch.arange(n_timepoints)
+    targets, cosine = _outputs_on_copies(forward, x, outputs, labels, baselines, kept,
+                                         batch_size, cosine=True)
+    weights = torch.exp(-((1 - torch.as_tensor(cosine)) ** 2) / 2).numpy()
     if surrogate is None:
         surrogate = Lasso(alpha=0.01)
-    attributions = torch.empty(x.shape, dtype=torch.float32)
-    for i in range(n):
-        fitted = clone(surrogate).fit(design[i], targets[i], sample_weight=weights[i])
-        coef = torch.as_tensor(fitted.coef_, dtype=torch.float32).reshape(n_timepoints, -1)
-        attributions[i] = coef[steps, labels.cpu()]
-    return attributions.to(x.device)
+    design = kept.cpu().float().numpy()
+    return _fit_steps(design, targets, weights, surrogate, labels).to(x.device)
+
+
+# captum's KernelShap weight of the coalitions with every group on or off
+# (KernelShap.inf_weight): all other coalitions weigh 1
+KERNEL_SHAP_INF_WEIGHT = 1e6
+
+
+def per_step_kernel_shap(forward, x, outputs, labels, baselines, kept, batch_size):
+    """Per-step Kernel SHAP, one forward pass per coalition.
+
+    Copy ``j`` of a sample keeps the groups with ``kept[j]`` true and sets the
+    others to the baseline. The outputs of all steps on the copies are fitted at
+    once by least squares with an intercept (scikit-learn's
+    ``LinearRegression``, one independent fit per step) on the on/off vectors,
+    as :class:`captum.attr.KernelShap` fits each step's output: every copy
+    weighs 1 but those with all groups on or all off, which weigh ``1e6`` (the
+    Shapley kernel is in the draws, see :meth:`StepKernelShapMixin._coalitions`).
+    Entry ``(c, t)`` gets the coefficient of its group in the fit of step
+    ``t``.
+
+    Parameters
+    ----------
+    forward : callable
+        Model forward: ``(m, C, T)`` to ``(m, T, n_outputs)``.
+    x : torch.Tensor of shape (n, C, T)
+    outputs : torch.Tensor of int of shape (n, T)
+        Output explained at each step of each sample.
+    labels : torch.Tensor of int of shape (C, T)
+        Group of each entry, in ``[0, n_groups)``.
+    baselines : float or torch.Tensor of shape (n, C, T)
+        Values of the entries of the groups switched off.
+    kept : torch.Tensor of bool of shape (n, n_copies, n_groups)
+        The coalitions: the groups each copy keeps.
+    batch_size : int
+        Copies per forward pass.
+
+    Returns
+    -------
+    attributions : torch.Tensor of shape (n, C, T)
+    """
+    targets, _ = _outputs_on_copies(forward, x, outputs, labels, baselines, kept,
+                                    batch_size)
+    design = kept.cpu().numpy()
+    n_on = design.sum(axis=-1)
+    weights = np.where((n_on == 0) | (n_on == design.shape[-1]), KERNEL_SHAP_INF_WEIGHT,
+                       1.0)
+    # in float64: captum fits in float32, where the 1e6 weights cost digits
+    return _fit_steps(design.astype(np.float64), targets.astype(np.float64), weights,
+                      LinearRegression(), labels).to(x.device)
 
 
 class StepLimeMixin:
@@ -347,6 +423,41 @@ class StepLimeMixin:
         return per_step_lime(self.model_.forward, x, torch.as_tensor(outputs), labels,
                              self._baselines(x, rng), kept, self.batch_size,
                              surrogate=self._sklearn_surrogate())
+
+
+class StepKernelShapMixin:
+    """Per-step attributions of Kernel SHAP by :func:`per_step_kernel_shap`,
+    over the explainer's feature groups and ``_baselines``, with ``n_samples``
+    coalitions per sample drawn as captum draws them; picked up by
+    :func:`explain_per_step`."""
+
+    def _explain_steps_batch(self, X, outputs, rng):
+        x = torch.as_tensor(X, device=self._device)
+        labels, n_groups = self._group_labels(x.device)
+        kept = torch.as_tensor(self._coalitions(rng, len(x), n_groups))
+        return per_step_kernel_shap(self.model_.forward, x, torch.as_tensor(outputs),
+                                    labels, self._baselines(x, rng), kept, self.batch_size)
+
+    def _coalitions(self, rng, n, n_groups):
+        """``n_samples`` coalitions of ``n_groups`` groups for each of ``n``
+        samples, a boolean array of shape ``(n, n_samples, n_groups)``: all
+        groups on, all off, then ``k`` groups on, ``k`` drawn with probability
+        proportional to ``(M - 1) / (k (M - k))`` for ``M`` groups and the
+        subset of size ``k`` uniformly, as :class:`captum.attr.KernelShap`
+        draws them. A single group has no other coalition (captum then fails):
+        its two are all there is."""
+        n_copies = self.n_samples if n_groups > 1 else min(self.n_samples, 2)
+        kept = np.zeros((n, n_copies, n_groups), dtype=bool)
+        kept[:, 0] = True
+        n_drawn = max(n_copies - 2, 0)
+        if n_drawn:
+            sizes = np.arange(1, n_groups)
+            p = 1.0 / (sizes * (n_groups - sizes))
+            size = rng.choice(sizes, size=(n, n_drawn), p=p / p.sum())
+            # the groups of the k smallest of uniform draws: a uniform k-subset
+            rank = rng.random((n, n_drawn, n_groups)).argsort(-1).argsort(-1)
+            kept[:, 2:] = rank < size[..., None]
+        return kept
 
 
 class StepAblationMixin:

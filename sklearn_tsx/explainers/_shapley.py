@@ -10,7 +10,7 @@ from captum import attr
 
 from ._captum import CaptumExplainer, fill_common_docs
 from ._gradient import _check_positive_int
-from ._per_step import per_step_shapley
+from ._per_step import StepKernelShapMixin, per_step_shapley
 
 __all__ = ["KernelShap", "ShapleyValues"]
 
@@ -19,7 +19,7 @@ __all__ = ["KernelShap", "ShapleyValues"]
 MAX_EXACT_GROUPS = 8
 
 
-class KernelShap(CaptumExplainer):
+class KernelShap(StepKernelShapMixin, CaptumExplainer):
     """Kernel SHAP (Lundberg and Lee 2017): a linear surrogate fitted, with the
     Shapley kernel's weights, to the model's outputs on random coalitions of the
     feature groups.
@@ -27,7 +27,10 @@ class KernelShap(CaptumExplainer):
     Calls :class:`captum.attr.KernelShap`: each coalition keeps some groups and
     sets the others to the baseline; the weighted least-squares coefficients
     estimate the groups' Shapley values, and every entry of a group gets its
-    group's value.
+    group's value. For a sequence model,
+    :func:`~sklearn_tsx.explainers.explain_per_step` evaluates each coalition
+    once for all time steps (``n_samples`` passes per sample instead of that
+    many per step), fitting every step's output on the same coalitions.
 
     Parameters
     ----------
