@@ -4,7 +4,7 @@ CardanoSentiment.
 Measures test RMSE and fit CPU-seconds (``time.process_time``, one torch thread)
 of, side by side: ``MagnetsRegressor()`` at its defaults and tuned by
 ``GridSearchCV`` on the training split only (3-fold, grid ``MAGNETS_GRID``:
-n_masks 4 / 10, lr 1e-3 / 3e-3, max_epochs 100 / 300), the net regressors at
+head_penalty one_se / min / none, n_masks 4 / 10), the net regressors at
 their defaults (GRU, LSTM, InputCellAttention, TCN, Transformer), sktime's
 ``RocketRegressor(num_kernels=10000)``, MiniRocket + ``RidgeCV`` (sktime's
 ``MiniRocketMultivariate``, then features scaled without centring and
@@ -64,7 +64,7 @@ from sklearn_tsx.models import (
 
 DATASETS = {"Covid3Month": load_covid3month, "CardanoSentiment": load_cardano_sentiment}
 RIDGE_ALPHAS = np.logspace(-3, 3, 10)
-MAGNETS_GRID = {"n_masks": [4, 10], "lr": [1e-3, 3e-3], "max_epochs": [100, 300]}
+MAGNETS_GRID = {"head_penalty": ["one_se", "min", "none"], "n_masks": [4, 10]}
 NETS = [GRURegressor, LSTMRegressor, InputCellAttentionRegressor, TCNRegressor,
         TransformerRegressor]
 NEEDS_NUMBA = {"RocketRegressor", "MiniRocket+RidgeCV"}

@@ -112,13 +112,15 @@ class Case:
                        enable_model_summary=False)
 
 
-def ours(name, per_step=True, absolute=False, base=None, target=None, n_train=None,
+def ours(name, per_step=True, abs_map=False, base=None, target=None, n_train=None,
          **params):
     """Our explainer ``name`` (a class of ``sklearn_tsx.explainers``) with ``params``,
     fitted on the first ``n_train`` training series (all when ``None``): per step
     (``explain_per_step``) or by ``explain(X, target)``. ``base``: the name of the
-    explainer ``name`` wraps (a tunnel), which takes ``params``; ``absolute``
-    for tint's ``attributions_fn=abs``."""
+    explainer ``name`` wraps (a tunnel), which takes ``params``; ``abs_map``: the
+    absolute value of the map (tint's ``attributions_fn=abs`` where each entry is
+    one evaluation; where an entry averages draws, the explainer's own
+    ``absolute`` averages their absolute values, as tint does)."""
     def run(case):
         cls = getattr(explainers, name)
         if base is None:
@@ -131,7 +133,7 @@ def ours(name, per_step=True, absolute=False, base=None, target=None, n_train=No
             saliency = explain_per_step(explainer, case.X_test)
         else:
             saliency = explainer.explain(case.X_test, target=target)
-        return np.abs(saliency) if absolute else saliency
+        return np.abs(saliency) if abs_map else saliency
     run.requires = name
     return run
 
@@ -284,7 +286,7 @@ class Method:
 
 # name -> Method; ``ours`` builders take the parsed settings so epochs can vary
 METHODS = {
-    "Saliency": Method("diff", lambda a: ours("Saliency", absolute=True),
+    "Saliency": Method("diff", lambda a: ours("Saliency", abs_map=True),
                        lambda a: tint_attr("Saliency", abs=True)),
     "InputXGradient": Method("diff", lambda a: ours("InputXGradient"),
                              lambda a: tint_attr("InputXGradient")),
@@ -297,7 +299,7 @@ METHODS = {
     "DeepLift": Method("diff", lambda a: ours("DeepLift"),
                        lambda a: tint_attr("DeepLift", baselines="zeros")),
     "Occlusion": Method(
-        "diff", lambda a: ours("FeatureOcclusion", absolute=True, window=1,
+        "diff", lambda a: ours("FeatureOcclusion", abs_map=True, window=1,
                                channel_window=1, baselines="mean"),
         lambda a: tint_attr("TemporalOcclusion", sliding_window_shapes=(1,),
                             baselines="mean", attributions_fn=abs)),

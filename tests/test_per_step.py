@@ -374,3 +374,52 @@ def test_random_per_step_draws_once_per_entry(monkeypatch):
     assert first.shape == X.shape and 0 <= first.min() and first.max() < 1
     np.testing.assert_array_equal(first, explain_per_step(explainer, X))
     assert len(np.unique(first)) == first.size
+
+
+SEQUENCE_NETS = ["GRU", "LSTM", "InputCellAttention", "TCN", "Transformer"]
+
+
+@pytest.mark.parametrize("name", SEQUENCE_NETS)
+def test_nets_flagged_causal_are_causal(name):
+    # the adapter's `causal` lets per-step occlusion cut copies after their last
+    # changed step: it must hold for every net that sets it
+    import sklearn_tsx.models as models
+    from sklearn_tsx.utils import as_model_adapter
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 2, 9)).astype(np.float32)
+    y = rng.normal(size=(12, 9)).astype(np.float32)
+    model = getattr(models, f"{name}Regressor")(
+        hidden_size=8, sequence_output=True, max_epochs=2, random_state=0).fit(X, y)
+    adapter = as_model_adapter(model, 2, 9)
+    assert adapter.causal
+    with torch.no_grad():
+        full = adapter.forward(torch.as_tensor(X))
+        for t in (0, 4, 8):
+            prefix = adapter.forward(torch.as_tensor(X[..., : t + 1]))
+            torch.testing.assert_close(prefix[:, t], full[:, t], atol=1e-5, rtol=1e-5)
+    once = getattr(models, f"{name}Regressor")(hidden_size=8, max_epochs=1).fit(X, y[:, 0])
+    assert not as_model_adapter(once, 2, 9).causal
+
+
+@pytest.mark.parametrize(("cls", "params"), [*OCCLUSIONS[:4], (AugmentedFeatureOcclusion, {})])
+def test_causal_occlusion_per_step_cuts_copies_and_keeps_the_attributions(cls, params):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(10, 3, 7)).astype(np.float32)
+    model = GRURegressor(hidden_size=6, sequence_output=True, max_epochs=2,
+                         random_state=0).fit(X, rng.normal(size=(10, 7)))
+    explainer = cls(model, batch_size=5, random_state=0, **params).fit(X)
+    assert explainer.model_.causal
+    lengths = []
+    forward = explainer.model_.forward
+
+    def counting(x):
+        lengths.append(x.shape[-1])
+        return forward(x)
+
+    explainer.model_.forward = counting
+    causal = explain_per_step(explainer, X[:3])
+    explainer.model_.causal = False
+    full = explain_per_step(explainer, X[:3])
+    np.testing.assert_allclose(causal, full, rtol=1e-4, atol=1e-6)
+    assert min(lengths) < 7  # copies that change early steps stop there

@@ -105,7 +105,8 @@ class AugmentedFeatureOcclusion(CaptumExplainer):
         # each entry lies in one group, so the mean over groups is one drop
         return sum(
             per_step_ablation(self.model_.forward, x, outputs, masks, n_groups,
-                              self._draw(x, rng), self.batch_size).abs()
+                              self._draw(x, rng), self.batch_size,
+                              causal=self.model_.causal).abs()
             for _ in range(self.n_samples)
         ) / self.n_samples
 

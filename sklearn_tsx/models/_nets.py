@@ -34,6 +34,9 @@ __all__ = [
 class _GRUParams:
     """Constructor and module of the GRU nets."""
 
+    # with sequence_output, the output at step t reads the steps up to t only
+    _causal_sequence_output = True
+
     def __init__(
         self,
         *,
@@ -108,6 +111,9 @@ class GRURegressor(_GRUParams, TimeSeriesNetRegressor):
 class _LSTMParams:
     """Constructor and module of the LSTM nets."""
 
+    # with sequence_output, the output at step t reads the steps up to t only
+    _causal_sequence_output = True
+
     def __init__(
         self,
         *,
@@ -181,6 +187,9 @@ class LSTMRegressor(_LSTMParams, TimeSeriesNetRegressor):
 
 class _InputCellAttentionParams:
     """Constructor and module of the InputCellAttention nets."""
+
+    # with sequence_output, the output at step t reads the steps up to t only
+    _causal_sequence_output = True
 
     def __init__(
         self,
@@ -266,6 +275,9 @@ class InputCellAttentionRegressor(_InputCellAttentionParams, TimeSeriesNetRegres
 
 class _TCNParams:
     """Constructor and module of the TCN nets."""
+
+    # with sequence_output, the output at step t reads the steps up to t only
+    _causal_sequence_output = True
 
     def __init__(
         self,
@@ -410,6 +422,9 @@ class TCNRegressor(_TCNParams, TimeSeriesNetRegressor):
 
 class _TransformerParams:
     """Constructor and module of the Transformer nets."""
+
+    # with sequence_output, the output at step t reads the steps up to t only
+    _causal_sequence_output = True
 
     def __init__(
         self,

@@ -90,6 +90,11 @@ class ModelAdapter:
     sequence : bool, default=False
         Whether the model predicts at every time step: outputs are
         ``(batch, T, n_outputs)`` instead of ``(batch, n_outputs)``.
+    causal : bool, default=False
+        For a sequence model, whether its output at step ``t`` depends on the
+        steps up to ``t`` only (the library's nets with ``sequence_output=True``
+        are); per-step occlusion then passes each copy only up to the last step
+        it changes.
     n_outputs : int, default=1
         Number of classes or regression outputs.
     classes : array-like or None, default=None
@@ -126,12 +131,13 @@ class ModelAdapter:
     """
 
     def __init__(self, *, module=None, predict_fn=None, is_classifier=False, sequence=False,
-                 n_outputs=1, classes=None, softmax=False, flatten_input=False,
-                 name="model", no_gradients_reason=None):
+                 causal=False, n_outputs=1, classes=None, softmax=False,
+                 flatten_input=False, name="model", no_gradients_reason=None):
         self.module = module
         self.predict_fn = predict_fn
         self.is_classifier = is_classifier
         self.sequence = sequence
+        self.causal = causal
         self.n_outputs = n_outputs
         self.classes = classes
         self.softmax = softmax
@@ -462,7 +468,10 @@ def as_model_adapter(estimator, n_channels, n_timepoints):
         raise NotFittedError(NOT_FITTED.format(name=name))
     if hasattr(model, "module_"):
         # skorch nets and sklearn_tsx estimators
-        return _module_adapter(model, model.module_, n_channels, n_timepoints, name=name)
+        causal = bool(getattr(model, "_causal_sequence_output", False)
+                      and getattr(model, "sequence_output", False))
+        return _module_adapter(model, model.module_, n_channels, n_timepoints, name=name,
+                               causal=causal)
     why_not = None
     if hasattr(model, "steps"):
         module, why_not = _pipeline_module(model)
