@@ -366,6 +366,83 @@ def test_kernel_shap_per_step_passes_each_coalition_once():
     assert not np.allclose(first, explain_per_step(explainer.set_params(random_state=1), X))
 
 
+def _kernel_shap_reference(design, target, visible):
+    """Kernel SHAP's fit of one step's outputs on the groups ``visible``: least
+    squares with an intercept, weight 1e6 on the coalitions with all of these
+    groups on or all off, 1 elsewhere; the coefficients of these groups."""
+    columns = design[:, visible].astype(np.float64)
+    n_on = columns.sum(axis=1)
+    root = np.sqrt(np.where((n_on == 0) | (n_on == columns.shape[1]), 1e6, 1.0))
+    system = np.column_stack([np.ones(len(columns)), columns]) * root[:, None]
+    return np.linalg.lstsq(system, target * root, rcond=None)[0][1:]
+
+
+def _causal_kernel_shap_setup():
+    """A causal GRU, groups spanning several steps, fixed coalitions and the
+    output of every step on each."""
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(12, 2, 6)).astype(np.float32)
+    gru = GRURegressor(hidden_size=4, max_epochs=1, sequence_output=True,
+                       random_state=0).fit(X, np.cumsum(X[:, 0], axis=1))
+    # group 5 spans steps 1-3: step 1's output sees it, through step 1
+    labels = np.array([[0, 0, 1, 1, 2, 3], [4, 5, 5, 5, 6, 6]])
+    first_steps = np.array([0, 2, 4, 5, 0, 1, 4])
+    explainer = KernelShap(gru, feature_mask=labels, baselines=0.0, n_samples=80).fit(X)
+    kept = explainer._coalitions(np.random.default_rng(1), 2, 7)
+    x = torch.as_tensor(X[:2])
+    with torch.no_grad():
+        copies = torch.where(torch.as_tensor(kept)[:, :, labels], x[:, None], 0.0)
+        targets = explainer.model_.forward(copies.reshape(-1, 2, 6))[..., 0]
+    return explainer, X[:2], labels, first_steps, kept, targets.reshape(2, 80, 6).numpy()
+
+
+def test_causal_kernel_shap_fits_each_step_on_the_groups_it_can_see(monkeypatch):
+    from sklearn_tsx.explainers._per_step import (
+        kernel_shap_step_coefficients,
+        per_step_kernel_shap,
+    )
+
+    explainer, X, labels, first_steps, kept, targets = _causal_kernel_shap_setup()
+    assert explainer.model_.causal
+    coefficients = kernel_shap_step_coefficients(kept, targets, first_steps)
+    for i in range(2):
+        for t in range(6):
+            visible = first_steps <= t
+            # the groups after t: exactly 0, their Shapley value for step t
+            assert (coefficients[i, t, ~visible] == 0).all()
+            np.testing.assert_allclose(
+                coefficients[i, t, visible],
+                _kernel_shap_reference(kept[i], targets[i, :, t], visible),
+                rtol=1e-5, atol=1e-6)
+    expected = coefficients[:, np.arange(6), labels]
+    got = per_step_kernel_shap(explainer.model_.forward, torch.as_tensor(X),
+                               torch.zeros(2, 6, dtype=torch.long), torch.as_tensor(labels),
+                               0.0, torch.as_tensor(kept), batch_size=32, causal=True)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    # explain_per_step takes this route on a causal net
+    monkeypatch.setattr(explainer, "_coalitions", lambda rng, n, n_groups: kept[:n])
+    np.testing.assert_allclose(explain_per_step(explainer, X), expected, rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_non_causal_kernel_shap_fits_every_step_on_all_groups(monkeypatch):
+    explainer, X, labels, _, kept, targets = _causal_kernel_shap_setup()
+    monkeypatch.setattr(explainer, "_coalitions", lambda rng, n, n_groups: kept[:n])
+    causal = explain_per_step(explainer, X)
+    monkeypatch.setattr(explainer.model_, "causal", False)
+    got = explain_per_step(explainer, X)
+    everything = np.ones(7, dtype=bool)
+    expected = np.stack([
+        np.stack([_kernel_shap_reference(kept[i], targets[i, :, t], everything)
+                  for t in range(6)])[np.arange(6), labels]
+        for i in range(2)
+    ])
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    # the last step sees every group: there both routes fit the same
+    np.testing.assert_allclose(got[..., -1], causal[..., -1], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(got, causal, rtol=1e-3, atol=1e-5)
+
+
 def test_random_per_step_draws_once_per_entry(monkeypatch):
     X = np.zeros((3, 2, 6), dtype=np.float32)
     explainer = RandomExplainer(_Causal(), batch_size=2, random_state=0).fit(X)

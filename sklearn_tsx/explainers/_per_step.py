@@ -2,11 +2,13 @@
 the inputs at that step, as the State and Switch-Feature experiments score them."""
 
 import numpy as np
+import scipy.linalg
 import torch
 import torch.nn.functional as F
 from sklearn.base import clone
 from sklearn.linear_model import Lasso, LinearRegression
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ._step_local import step_local_forward
 
@@ -36,8 +38,10 @@ def explain_per_step(explainer, X):
     their sampled copies across steps in the same way: each sample's
     ``n_samples`` orderings of the groups (Shapley), on/off draws (LIME, one
     Lasso fit per step on the shared copies) or coalitions (Kernel SHAP, one
-    least-squares fit per step) serve every step, so each step gets what the
-    method gives explaining that step alone with those draws.
+    least-squares fit per step, on a causal model over the groups starting at or
+    before that step only, the later ones being dummies there) serve every step,
+    so each step gets what the method gives explaining that step alone with
+    those draws.
     Gradient explainers (:class:`Saliency`, :class:`IntegratedGradients`,
     :class:`SmoothGrad`, :class:`DeepLift`, :class:`GradientShap`,
     :class:`DeepLiftShap`) of the GRU, LSTM and input-cell attention LSTM
@@ -381,7 +385,88 @@ def per_step_lime(forward, x, outputs, labels, baselines, kept, batch_size, surr
 KERNEL_SHAP_INF_WEIGHT = 1e6
 
 
-def per_step_kernel_shap(forward, x, outputs, labels, baselines, kept, batch_size):
+def _kernel_shap_weights(design):
+    """captum's Kernel SHAP weights of coalitions (rows of ``design``, on/off over
+    the groups): ``1e6`` with every group on or every group off, else 1."""
+    n_on = design.sum(axis=-1)
+    return np.where((n_on == 0) | (n_on == design.shape[-1]), KERNEL_SHAP_INF_WEIGHT, 1.0)
+
+
+def kernel_shap_step_coefficients(design, targets, first_steps=None):
+    """Every group's coefficient in the Kernel SHAP fit of every step.
+
+    Parameters
+    ----------
+    design : ndarray of bool of shape (n, n_copies, n_groups)
+        The coalitions of each sample.
+    targets : ndarray of shape (n, n_copies, T)
+        The output explained at each step on each coalition.
+    first_steps : ndarray of int of shape (n_groups,) or None, default=None
+        For a causal model, the first step of each group. The fit of step ``t``
+        then takes only the groups starting at or before ``t`` (the groups step
+        ``t``'s output can depend on) and its own weights: ``1e6`` on the
+        coalitions with all those groups on or all off, 1 elsewhere. The
+        coalitions drawn over all groups, seen through the groups of step ``t``,
+        are then drawn by the Shapley kernel of those groups: the fit is Kernel
+        SHAP of the game of step ``t``'s output on its groups. The later groups
+        get 0 at step ``t``, their Shapley value there. Steps with the same
+        groups share a fit. ``None``: every step is fitted on all groups.
+
+    Returns
+    -------
+    coefficients : ndarray of float64 of shape (n, T, n_groups)
+    """
+    n, _, n_timepoints = targets.shape
+    n_groups = design.shape[-1]
+    # in float64: captum fits in float32, where the 1e6 weights cost digits
+    design = design.astype(np.float64)
+    targets = targets.astype(np.float64)
+    if first_steps is None:
+        weights = _kernel_shap_weights(design)
+        fitted = [LinearRegression().fit(design[i], targets[i], sample_weight=weights[i])
+                  for i in range(n)]
+        return np.stack([f.coef_.reshape(n_timepoints, n_groups) for f in fitted])
+    first_steps = np.asarray(first_steps)
+    starts = np.unique(first_steps)  # the steps where new groups come in
+    coefficients = np.zeros((n, n_timepoints, n_groups))
+    # many small fits: BLAS threads cost more than they give
+    with threadpool_limits(1, user_api="blas"):
+        for start, stop in zip(starts, [*starts[1:], n_timepoints]):
+            visible = first_steps <= start
+            columns = design[..., visible]
+            weights = _kernel_shap_weights(columns)
+            for i in range(n):
+                coefficients[i, start:stop][:, visible] = _weighted_least_squares(
+                    columns[i], targets[i, :, start:stop], weights[i]).T
+    return coefficients
+
+
+def _weighted_least_squares(design, targets, weights):
+    """The coefficients of ``LinearRegression().fit(design, targets,
+    sample_weight=weights)``, shape ``(n_columns, n_targets)``, by the same
+    solver (the smallest of the weighted least-squares solutions with an
+    intercept, singular values under ``1e-6`` times the largest taken as 0)
+    without its checks, which cost more than the fit of a few columns. The
+    coalitions with every group on, and those with every group off, are merged
+    first (summed weight, weighted mean outputs): the sum of squares changes by
+    a constant only, so the solutions are the same, from fewer rows."""
+    n_on = design.sum(axis=1)
+    key = np.where(n_on == 0, -2, np.where(n_on == design.shape[1], -1,
+                                           np.arange(len(design))))
+    _, first, row = np.unique(key, return_index=True, return_inverse=True)
+    merged = np.bincount(row, weights=weights)
+    means = np.zeros((len(first), targets.shape[1]))
+    np.add.at(means, row, weights[:, None] * targets)
+    design, targets, weights = design[first], means / merged[:, None], merged
+    total = weights.sum()
+    root = np.sqrt(weights)[:, None]
+    centred = (design - weights @ design / total) * root
+    right = (targets - weights @ targets / total) * root
+    return scipy.linalg.lstsq(centred, right, cond=1e-6)[0]
+
+
+def per_step_kernel_shap(forward, x, outputs, labels, baselines, kept, batch_size,
+                         causal=False):
     """Per-step Kernel SHAP, one forward pass per coalition.
 
     Copy ``j`` of a sample keeps the groups with ``kept[j]`` true and sets the
@@ -409,6 +494,12 @@ def per_step_kernel_shap(forward, x, outputs, labels, baselines, kept, batch_siz
         The coalitions: the groups each copy keeps.
     batch_size : int
         Copies per forward pass.
+    causal : bool, default=False
+        Whether the model's output at step ``t`` depends on the steps up to
+        ``t`` only. Step ``t`` is then fitted on the groups with an entry at or
+        before ``t`` alone, the others being dummies there (see
+        :func:`kernel_shap_step_coefficients`): Kernel SHAP of step ``t`` on
+        the prefix up to ``t``, on the coalitions seen through that prefix.
 
     Returns
     -------
@@ -416,13 +507,17 @@ def per_step_kernel_shap(forward, x, outputs, labels, baselines, kept, batch_siz
     """
     targets, _ = _outputs_on_copies(forward, x, outputs, labels, baselines, kept,
                                     batch_size)
-    design = kept.cpu().numpy()
-    n_on = design.sum(axis=-1)
-    weights = np.where((n_on == 0) | (n_on == design.shape[-1]), KERNEL_SHAP_INF_WEIGHT,
-                       1.0)
-    # in float64: captum fits in float32, where the 1e6 weights cost digits
-    return _fit_steps(design.astype(np.float64), targets.astype(np.float64), weights,
-                      LinearRegression(), labels).to(x.device)
+    first_steps = None
+    if causal:
+        n_groups = kept.shape[-1]
+        steps = torch.arange(labels.shape[-1]).expand(labels.shape)
+        first_steps = torch.full((n_groups,), labels.shape[-1], dtype=torch.long)
+        first_steps = first_steps.scatter_reduce(0, labels.cpu().flatten(),
+                                                 steps.flatten(), "amin").numpy()
+    coefficients = kernel_shap_step_coefficients(kept.cpu().numpy(), targets, first_steps)
+    steps = torch.arange(labels.shape[-1])
+    coefficients = torch.as_tensor(coefficients, dtype=torch.float32)
+    return coefficients[:, steps, labels.cpu()].to(x.device)
 
 
 class StepLimeMixin:
@@ -451,7 +546,8 @@ class StepKernelShapMixin:
         labels, n_groups = self._group_labels(x.device)
         kept = torch.as_tensor(self._coalitions(rng, len(x), n_groups))
         return per_step_kernel_shap(self.model_.forward, x, torch.as_tensor(outputs),
-                                    labels, self._baselines(x, rng), kept, self.batch_size)
+                                    labels, self._baselines(x, rng), kept, self.batch_size,
+                                    causal=self.model_.causal)
 
     def _coalitions(self, rng, n, n_groups):
         """``n_samples`` coalitions of ``n_groups`` groups for each of ``n``
