@@ -356,7 +356,9 @@ METHODS = {
         "score", lambda a: ours("TemporalAugmentedOcclusion", per_step=False, n_samples=10,
                                 absolute=True),
         lambda a: _augmented_occlusion),
-    "Fit": Method("score", lambda a: ours("FIT", per_step=False, max_epochs=a.fit_epochs),
+    # tint's Fit returns the authors' squashed score 2 / (1 + exp(-5 I)) - 1
+    "Fit": Method("score", lambda a: ours("FIT", per_step=False, max_epochs=a.fit_epochs,
+                                          score="reference"),
                   lambda a: tint_fit),
     "Dynamask": Method("score", _dynamask, lambda a: tint_dynamask(regularised=False)),
     "Dynamask+reg": Method("score", _dynamask, lambda a: tint_dynamask(regularised=True)),

@@ -334,7 +334,7 @@ def test_head_penalty_rules_order_the_shrinkage():
     X, y = _data(n=120)
     fits = {
         rule: MagnetsRegressor(**{**TINY, "max_epochs": 10, "head_penalty": rule}).fit(X, y)
-        for rule in ("none", "min", "one_se")
+        for rule in ("none", "min", "one_se", "min_or_mean")
     }
     # same seed, same masks and bottleneck: only the head differs
     np.testing.assert_array_equal(
@@ -342,8 +342,19 @@ def test_head_penalty_rules_order_the_shrinkage():
     )
     assert fits["none"].head_alpha_ == 0.0
     assert 0.0 < fits["min"].head_alpha_ <= fits["one_se"].head_alpha_
+    # all or nothing: the best penalty, or the intercept alone
+    assert fits["min_or_mean"].head_alpha_ in (fits["min"].head_alpha_, np.inf)
     train_r2 = {rule: model.score(X, y) for rule, model in fits.items()}
     assert train_r2["none"] >= train_r2["min"] >= train_r2["one_se"]
+
+
+def test_min_or_mean_keeps_a_strong_signal_at_its_best_penalty():
+    X, y = _data(n=120)
+    rules = ("min", "min_or_mean")
+    fits = [MagnetsRegressor(**{**TINY, "max_epochs": 10, "head_penalty": r}).fit(X, y)
+            for r in rules]
+    assert fits[0].head_alpha_ == fits[1].head_alpha_ < np.inf
+    np.testing.assert_allclose(fits[0].predict(X), fits[1].predict(X))
 
 
 def test_head_penalty_is_validated():

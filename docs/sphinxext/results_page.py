@@ -237,7 +237,8 @@ def _tser_table(records, published):
             paper = theirs.get(TSER_NAMES.get(method, method))
             body.append([method, _number(f["RMSE default split"]),
                          f"{_number(f['RMSE resamples mean'])} ± "
-                         f"{_number(f['RMSE resamples std'])}",
+                         f"{_number(f['RMSE resamples std'])}"
+                         if "RMSE resamples mean" in f else "not run",
                          _number(paper), _number(f["fit CPU-s mean"]), _commands(row)])
         for name, value in theirs.items():
             if name not in {TSER_NAMES.get(m, m) for m in rows}:
@@ -288,6 +289,7 @@ def _plot_tser(records, published, out_dir):
     fig, axes = plt.subplots(1, len(datasets), figsize=(10, 3.8))
     for ax, dataset in zip(axes, datasets):
         rows = _merge([r for r in records if r["dataset"] == dataset])
+        rows = {m: row for m, row in rows.items() if "RMSE resamples mean" in row["figures"]}
         methods = sorted(rows, key=lambda m: rows[m]["figures"]["RMSE resamples mean"])
         means = [rows[m]["figures"]["RMSE resamples mean"] for m in methods]
         stds = [rows[m]["figures"]["RMSE resamples std"] for m in methods]
