@@ -340,7 +340,8 @@ METHODS = {
                                           init={"embeddings": "train"},
                                           target="last predicted", n_samples=50)),
     "LofKernelShap": Method(
-        "score", lambda a: ours("LofKernelShap", per_step=False, n_samples=50),
+        "score", lambda a: ours("LofKernelShap", per_step=False, n_samples=50,
+                                baselines="zeros"),
         lambda a: tint_attr("LofKernelShap", tunnel=False, init={"embeddings": "train"},
                             target="last predicted", n_samples=50)),
     # tint's Bayes methods take about 64 CPU-s per series at T=30 (--quick leaves them out)
