@@ -124,7 +124,8 @@ def dynamask_part(args):
         for make in (make_state, make_switch_feature):
             model, _, X, truth = gru_task(make, seed, args)
             start = time.perf_counter()
-            explainer = Dynamask(model, area=AREAS, random_state=seed).fit(X)
+            explainer = Dynamask(model, area=AREAS, loss=args.dynamask_loss,
+                                 random_state=seed).fit(X)
             explainer.explain(X)
             selection_report(explainer, truth, (time.perf_counter() - start) / len(X),
                              make.__name__, seed, args)
@@ -188,6 +189,9 @@ def main():
                         choices=["dynamask", "baselines"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--n-samples", type=int, default=400, help="series per GRU task")
+    parser.add_argument("--dynamask-loss", default="auto",
+                        choices=["auto", "cross_entropy", "log_loss", "mse"],
+                        help="Dynamask's loss on the GRU tasks (the white boxes: auto)")
     parser.add_argument("--n-timepoints", type=int, default=100)
     parser.add_argument("--n-explain", type=int, default=20)
     parser.add_argument("--n-white-box", type=int, default=5,

@@ -138,8 +138,8 @@ def find_explainer(names):
 def method_params(name, args):
     """Settings for State: Dynamask as its appendix C.4 (with the area grid of
     the reference State experiment) but with the paper's cross-entropy error,
-    ExtremalMask as the reference (its defaults), FO occluding one entry at a
-    time with the mean training series, GradientSHAP with the reference's 50
+    ExtremalMask as the reference (squared error on the logits), FO occluding
+    one entry at a time with the mean training series, GradientSHAP with the reference's 50
     draws and input noise 1e-4; the other methods at their defaults (IG and
     DeepLIFT with zero baselines and LIME with 50 draws, as the reference).
 
@@ -160,7 +160,8 @@ def method_params(name, args):
             size_reg_dilation=100.0, time_reg=1.0, size_reg_ties=args.dynamask_ties,
         )
     if name == "ExtremalMask":
-        return dict(max_epochs=args.extremal_epochs)
+        # the reference's error: squared error on the logits
+        return dict(max_epochs=args.extremal_epochs, loss="mse")
     if name == "FIT":
         return dict(max_epochs=args.fit_epochs)
     if name == "FIT-ref":

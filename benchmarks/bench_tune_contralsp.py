@@ -81,7 +81,8 @@ def main():
         X = data.data[n_train:][: args.n_explain]
         truth = data.saliency[n_train:][: args.n_explain].astype(np.float32)
         search = GridSearchCV(
-            ContraLSP(FrozenEstimator(model), lr=0.01, sigma=0.8, max_epochs=args.epochs,
+            ContraLSP(FrozenEstimator(model), lr=0.01, sigma=0.8, loss="mse",
+                      max_epochs=args.epochs,
                       batch_size=len(X), random_state=seed),
             {"alpha": args.alphas, "beta": args.betas},
             scoring={"aup": make_explanation_scorer("aup", convention="time_interpret"),

@@ -20,7 +20,7 @@ from sklearn_tsx.explainers._mask_learning.dynamask import (
     size_targets,
     sorted_size_targets,
 )
-from sklearn_tsx.explainers._mask_learning.losses import row_error
+from sklearn_tsx.explainers._mask_learning.losses import compared_output, row_error
 
 
 @pytest.fixture(scope="module")
@@ -291,11 +291,11 @@ def test_classifier_with_sequence_output():
     model = GRUClassifier(hidden_size=4, max_epochs=2, sequence_output=True,
                           random_state=0).fit(X, y)
     explainer = Dynamask(model, area=[0.2, 0.4], max_epochs=20, time_reg=0.1).fit(X)
-    assert explainer.loss_ == "cross_entropy"
+    assert explainer.loss_ == "log_loss"
     S = explainer.explain(X[:2])
     assert S.shape == (2, 3, 10) and np.isfinite(explainer.errors_).all()
     # cross-entropy of an unperturbed prediction is its entropy: the default threshold
-    extremal = Dynamask(model, area=[0.2, 0.4], max_epochs=20, loss="log_loss",
+    extremal = Dynamask(model, area=[0.2, 0.4], max_epochs=20, loss="cross_entropy",
                         selection="extremal").fit(X)
     assert extremal.explain(X[:2]).shape == (2, 3, 10)
     # a squared error compares the logits (the raw module's outputs) by default,
@@ -396,7 +396,7 @@ def test_log_loss_rewards_a_more_confident_prediction(per_step_classifier):
         explainer.explain(X)
         x = torch.as_tensor(X)
         with torch.no_grad():
-            p = explainer.model_.forward(x)
+            p = compared_output(explainer.model_, x, "logits", explainer.loss_)
             floor = row_error(p, p, explainer.loss_).numpy()
         errors[loss] = explainer.errors_ - floor[:, None]
     # every series has masks that "beat" its unperturbed prediction
@@ -454,3 +454,61 @@ def test_input_not_modified_and_shape_checked(white_box):
     with pytest.raises(ValueError, match="channels"):
         explainer.explain(X[:, :4])
     assert torch.is_tensor(model.salient)
+
+
+class _TwoPulses(torch.nn.Module):
+    """Class k's logit: the sum of channel k over its own window of steps."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.ones(()))
+
+    def forward(self, x):
+        return self.scale * torch.stack([x[:, 0, 2:5].sum(-1), x[:, 1, 8:11].sum(-1)], -1)
+
+
+def test_default_loss_keeps_the_evidence_for_the_predicted_class():
+    # each series holds a pulse for its class and a weaker one for the other:
+    # the model predicts its class with p of 0.73-0.80 only. The default keeps
+    # the predicted class's pulse and drops the other; the paper's cross-entropy,
+    # which keeps the whole probability vector, keeps the other pulse half on.
+    from skorch import NeuralNetClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(scale=0.05, size=(8, 2, 14)).astype(np.float32)
+    y = np.arange(8) % 2
+    windows = (slice(2, 5), slice(8, 11))
+    own, other = np.zeros(X.shape, bool), np.zeros(X.shape, bool)
+    for i, c in enumerate(y):
+        X[i, c, windows[c]] += 1.0
+        X[i, 1 - c, windows[1 - c]] += 0.6
+        own[i, c, windows[c]] = other[i, 1 - c, windows[1 - c]] = True
+    model = NeuralNetClassifier(_TwoPulses, criterion=torch.nn.CrossEntropyLoss,
+                                max_epochs=0, train_split=None, verbose=0).fit(X, y)
+    assert (model.predict(X) == y).all() and model.predict_proba(X).max() < 0.85
+    masks = {}
+    for loss in ("auto", "cross_entropy"):
+        explainer = Dynamask(model, loss=loss, area=[0.1, 0.2, 0.3], max_epochs=300).fit(X)
+        masks[loss] = explainer.explain(X)
+    assert explainer.loss_ == "cross_entropy"
+    S = masks["auto"]
+    assert S[own].min() > 0.9 and S[other].max() < 0.1
+    assert masks["cross_entropy"][other].mean() > 0.3
+
+
+def test_probability_losses_keep_their_gradient_where_a_class_underflows():
+    # a class probability below float32's range: log(softmax) is log(0), clamped,
+    # and has no gradient; the log-softmax the losses use keeps it
+    from sklearn_tsx.explainers._mask_learning.losses import compared_output
+    from sklearn_tsx.utils._adapters import ModelAdapter
+
+    model = ModelAdapter(module=torch.nn.Flatten(), is_classifier=True, softmax=True,
+                         n_outputs=2)
+    x = torch.tensor([[[0.0, 200.0]]], requires_grad=True)
+    log_q = compared_output(model, x, "logits", "log_loss")
+    assert torch.isfinite(log_q).all() and log_q[0, 0] < -150
+    target = torch.log(torch.tensor([[0.9, 0.1]]))
+    for loss in ("log_loss", "cross_entropy"):
+        error = row_error(compared_output(model, x, "logits", loss), target, loss)
+        (grad,) = torch.autograd.grad(error.sum(), x)
+        assert grad[0, 0, 0] < -0.5 and grad[0, 0, 1] > 0.5

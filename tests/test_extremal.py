@@ -85,17 +85,18 @@ def test_classifier_error_compares_logits_or_probabilities():
         return ExtremalMask(estimator, **common, **params).fit(X).explain(X)
 
     # the raw module outputs logits; with a softmax after it, probabilities
-    on_logits = masks(model)
+    on_logits = masks(model, loss="mse")
     np.testing.assert_allclose(on_logits, masks(model.module_), atol=1e-6)
-    on_probabilities = masks(model, classifier_output="probabilities")
+    on_probabilities = masks(model, loss="mse", classifier_output="probabilities")
     softmax = torch.nn.Sequential(model.module_, torch.nn.Softmax(-1))
     np.testing.assert_allclose(on_probabilities, masks(softmax), atol=1e-6)
     assert np.abs(on_logits - on_probabilities).max() > 1e-2
-    # the cross-entropy always compares probabilities
+    # the cross-entropy, a classifier's default, always compares probabilities
     np.testing.assert_array_equal(
-        masks(model, loss="cross_entropy"),
-        masks(model, loss="cross_entropy", classifier_output="probabilities"),
+        masks(model), masks(model, loss="cross_entropy", classifier_output="probabilities")
     )
+    assert ExtremalMask(model).fit(X).loss_ == "cross_entropy"
+    assert ExtremalMask(model.module_).fit(X).loss_ == "mse"
 
 
 def test_batched_gru_matches_torch_gru():

@@ -76,20 +76,18 @@ class ExtremalMask(BaseExplainer):
         (``benchmarks/bench_contralsp_state.py``).
     loss : {"auto", "mse", "cross_entropy", "log_loss"}, default="auto"
         Error between predictions, averaged over time steps and outputs.
-        ``"auto"`` is the squared error, as the reference implementation
-        (time_interpret's ``ExtremalMaskNet``), for classifiers on the scores
-        ``classifier_output`` names; ``"cross_entropy"`` (between the original
-        and the perturbed probability vectors) and ``"log_loss"`` (``-log q`` of
-        the originally predicted class) are for classifiers.
+        ``"auto"`` is the cross-entropy between the original and the perturbed
+        probability vectors for classifiers (see Notes) and the squared error
+        for regressors. ``"mse"`` on a classifier compares the scores
+        ``classifier_output`` names, as the reference implementation
+        (time_interpret's ``ExtremalMaskNet``); ``"log_loss"`` is ``-log q``
+        of the originally predicted class.
     classifier_output : {"logits", "probabilities"}, default="logits"
         What the squared error compares for classifiers whose scores pass
         through a softmax: the scores before it, as the reference code, on whose
-        scale the default ``lambda_1`` and ``lambda_2`` were chosen, or the
-        probabilities. On probabilities, or with the cross-entropy, the error is
-        small beside the L1 terms and the masks keep far fewer entries: on
-        ContraLSP's State benchmark, recall 0.47 against 0.76 on logits
-        (``benchmarks/bench_contralsp_state.py``). Ignored for models without a
-        softmax and by the cross-entropy losses.
+        scale its ``lambda_1`` and ``lambda_2`` were chosen, or the
+        probabilities. Ignored for models without a softmax and by the
+        cross-entropy losses.
     max_epochs : int, default=500
         Adam steps.
     lr : float, default=0.01
@@ -126,6 +124,23 @@ class ExtremalMask(BaseExplainer):
 
     Notes
     -----
+    For classifiers the default error is the cross-entropy, not the
+    reference's squared error on the logits. On real sets
+    (``benchmarks/bench_faithfulness_real.py``, a ``TCNClassifier``, 20 test
+    series, seed 0; comprehensiveness AOPC on ItalyPowerDemand, JapaneseVowels,
+    BasicMotions, OSULeaf and ACSF1) the squared error scores 0.36, 0.46, 0.50,
+    0.32 and 0.49 (below the random floor's 0.53 on ACSF1), the cross-entropy
+    0.68, 0.49, 0.65, 0.29 and 0.60, ``-log q`` 0.38, 0.50, 0.64, 0.32 and
+    0.60; FeatureOcclusion 0.69, 0.21, 0.36, 0.43 and 0.55. On 40 other
+    ItalyPowerDemand series: squared error 0.36, cross-entropy 0.42, ``-log q``
+    0.39, FeatureOcclusion 0.57. ``-log q`` rewards a perturbation that raises
+    the model's confidence, which the learned perturbation can do by itself.
+    On ContraLSP's State benchmark the squared error's masks keep more of the
+    salient entries (``benchmarks/bench_contralsp_state.py --settings state
+    --seeds 0 --n-explain 100 --variants ExtremalMask "ExtremalMask
+    (cross-entropy)"``; AUP / AUR 0.97 / 0.77, with the cross-entropy 0.98 /
+    0.50); the paper's table is reproduced with ``loss="mse"``.
+
     {real_data}
 
     References
@@ -197,7 +212,10 @@ class ExtremalMask(BaseExplainer):
                 f"shared_perturbation must be a bool; got {self.shared_perturbation!r}."
             )
         check_classifier_output(self.classifier_output)
-        self.loss_ = resolve_loss("mse" if self.loss == "auto" else self.loss, self.model_)
+        loss = self.loss
+        if loss == "auto":
+            loss = "cross_entropy" if self.model_.is_classifier else "mse"
+        self.loss_ = resolve_loss(loss, self.model_)
 
     def _output(self, x, target=None):
         out = compared_output(self.model_, x, self.classifier_output, self.loss_)

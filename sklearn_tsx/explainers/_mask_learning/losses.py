@@ -22,15 +22,18 @@ _TINY = 1e-12
 _WHOLE_OUTPUT = -1
 
 TARGET_DOC = """target : None, label, int or array-like, default=None
-            ``None`` explains the model's whole output: every class, output and
-            time step at once, as in the method's paper. Otherwise the output
-            explained, as for every explainer (see
+            ``None`` compares the model's whole output: every output and time
+            step at once, as in the method's paper (with ``loss="log_loss"``,
+            the evidence for each series' predicted class, at each step for
+            sequence models). Otherwise the output explained, as for every
+            explainer (see
             :meth:`BaseExplainer.explain <sklearn_tsx.explainers.BaseExplainer.explain>`):
             a class label, an output index or a time step (the class predicted
             there), one for all samples or one per sample. The error then compares
-            that output only: its squared error for ``loss="mse"``, ``-p log q``
-            of that class for the probability losses, which keeps (preservation)
-            or removes (deletion) the evidence for it."""
+            that output only: its squared error for ``loss="mse"``, ``-log q``
+            (``"log_loss"``) or ``-p log q`` (``"cross_entropy"``) of that class
+            for the probability losses, which keeps (preservation) or removes
+            (deletion) the evidence for it."""
 
 
 def whole_output(n_samples):
@@ -65,21 +68,32 @@ def check_classifier_output(value):
 
 
 def compared_output(model, x, classifier_output, loss="mse"):
-    """The model's output the error ``loss`` compares: for a classifier whose
-    module ends before a softmax, its logits when ``loss="mse"`` and
-    ``classifier_output="logits"``, otherwise the explained scores of
-    :meth:`ModelAdapter.forward` (probabilities for classifiers)."""
-    if loss == "mse" and classifier_output == "logits" and model.softmax:
-        return model.module(x)
-    return model.forward(x)
+    """The model's output the error ``loss`` compares.
+
+    For ``loss="mse"``: a classifier's logits (``classifier_output="logits"``,
+    module ending before a softmax), otherwise the explained scores of
+    :meth:`ModelAdapter.forward`. For the probability losses: log-probabilities,
+    through ``log_softmax`` of the logits where the module ends before a
+    softmax: where a perturbed input drives a class probability below
+    float32's range, ``log(softmax)`` must be clamped and has no gradient, so
+    a mask would stop learning exactly where the model is most sure.
+    """
+    if loss == "mse":
+        if classifier_output == "logits" and model.softmax:
+            return model.module(x)
+        return model.forward(x)
+    if model.softmax:
+        return torch.log_softmax(model.module(x), dim=-1)
+    return torch.log(model.forward(x).clamp_min(_TINY))
 
 
 def resolve_loss(loss, model):
-    """``"auto"``: cross-entropy for classifiers, squared error for regressors."""
+    """``"auto"``: ``-log q`` of the predicted class for classifiers (the
+    evidence for it), squared error for regressors."""
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}.")
     if loss == "auto":
-        return "cross_entropy" if model.is_classifier else "mse"
+        return "log_loss" if model.is_classifier else "mse"
     if loss != "mse" and not model.is_classifier:
         raise ValueError(
             f"loss={loss!r} compares class probabilities, but {model.name} is not a "
@@ -89,19 +103,19 @@ def resolve_loss(loss, model):
 
 
 def row_error(pred, target, loss):
-    """Error of each row of ``pred`` against ``target`` (same shape), averaged
-    over time steps and, for ``"mse"``, over outputs.
+    """Error of each row of ``pred`` against ``target`` (same shape, both as
+    :func:`compared_output` returns them), averaged over time steps and, for
+    ``"mse"``, over outputs.
 
     ``"cross_entropy"``: :math:`-\\sum_c p_c \\log q_c` with ``target`` the
-    original probabilities ``p`` and ``pred`` the perturbed ones ``q``;
-    ``"log_loss"``: :math:`-\\log q_{\\arg\\max p}`.
+    original log-probabilities :math:`\\log p` and ``pred`` the perturbed ones
+    :math:`\\log q`; ``"log_loss"``: :math:`-\\log q_{\\arg\\max p}`.
     """
     n = len(pred)
     if loss == "mse":
         return ((pred - target) ** 2).reshape(n, -1).mean(1)
-    log_q = torch.log(pred.clamp_min(_TINY))
     if loss == "cross_entropy":
-        per_step = -(target * log_q).sum(-1)
+        per_step = -(target.exp() * pred).sum(-1)
     else:
-        per_step = -log_q.gather(-1, target.argmax(-1, keepdim=True)).squeeze(-1)
+        per_step = -pred.gather(-1, target.argmax(-1, keepdim=True)).squeeze(-1)
     return per_step.reshape(n, -1).mean(1)
