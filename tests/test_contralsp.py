@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from _explainer_fixtures import two_pulse_classifier
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -191,36 +192,12 @@ def test_l1_distances_equal_cdist_with_gradients():
     torch.testing.assert_close(g_got, g_expected)
 
 
-class _TwoPulses(torch.nn.Module):
-    """Class k's logit: the sum of channel k over its own window of steps."""
-
-    def __init__(self):
-        super().__init__()
-        self.scale = torch.nn.Parameter(torch.ones(()))
-
-    def forward(self, x):
-        return self.scale * torch.stack([x[:, 0, 2:5].sum(-1), x[:, 1, 8:11].sum(-1)], -1)
-
-
 def test_default_loss_keeps_the_evidence_for_the_predicted_class():
     # each series holds a pulse for its class and a weaker one for the other,
     # predicted with p of 0.73-0.80 only: the default error, -log q of the
     # predicted class, keeps that class's pulse and lets the other go; the
     # paper's squared error on the logits keeps both
-    from skorch import NeuralNetClassifier
-
-    rng = np.random.default_rng(0)
-    X = rng.normal(scale=0.05, size=(16, 2, 14)).astype(np.float32)
-    y = np.arange(16) % 2
-    windows = (slice(2, 5), slice(8, 11))
-    own, other = np.zeros(X.shape, bool), np.zeros(X.shape, bool)
-    for i, c in enumerate(y):
-        X[i, c, windows[c]] += 1.0
-        X[i, 1 - c, windows[1 - c]] += 0.6
-        own[i, c, windows[c]] = other[i, 1 - c, windows[1 - c]] = True
-    model = NeuralNetClassifier(_TwoPulses, criterion=torch.nn.CrossEntropyLoss,
-                                max_epochs=0, train_split=None, verbose=0).fit(X, y)
-    assert (model.predict(X) == y).all() and model.predict_proba(X).max() < 0.85
+    X, model, own, other = two_pulse_classifier(n=16)
     explainer = ContraLSP(model, max_epochs=200, random_state=0).fit(X)
     assert explainer.loss_ == "log_loss"
     masks = explainer.masks_

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from _explainer_fixtures import two_pulse_classifier
 from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LinearRegression
@@ -456,36 +457,12 @@ def test_input_not_modified_and_shape_checked(white_box):
     assert torch.is_tensor(model.salient)
 
 
-class _TwoPulses(torch.nn.Module):
-    """Class k's logit: the sum of channel k over its own window of steps."""
-
-    def __init__(self):
-        super().__init__()
-        self.scale = torch.nn.Parameter(torch.ones(()))
-
-    def forward(self, x):
-        return self.scale * torch.stack([x[:, 0, 2:5].sum(-1), x[:, 1, 8:11].sum(-1)], -1)
-
-
 def test_default_loss_keeps_the_evidence_for_the_predicted_class():
     # each series holds a pulse for its class and a weaker one for the other:
     # the model predicts its class with p of 0.73-0.80 only. The default keeps
     # the predicted class's pulse and drops the other; the paper's cross-entropy,
     # which keeps the whole probability vector, keeps the other pulse half on.
-    from skorch import NeuralNetClassifier
-
-    rng = np.random.default_rng(0)
-    X = rng.normal(scale=0.05, size=(8, 2, 14)).astype(np.float32)
-    y = np.arange(8) % 2
-    windows = (slice(2, 5), slice(8, 11))
-    own, other = np.zeros(X.shape, bool), np.zeros(X.shape, bool)
-    for i, c in enumerate(y):
-        X[i, c, windows[c]] += 1.0
-        X[i, 1 - c, windows[1 - c]] += 0.6
-        own[i, c, windows[c]] = other[i, 1 - c, windows[1 - c]] = True
-    model = NeuralNetClassifier(_TwoPulses, criterion=torch.nn.CrossEntropyLoss,
-                                max_epochs=0, train_split=None, verbose=0).fit(X, y)
-    assert (model.predict(X) == y).all() and model.predict_proba(X).max() < 0.85
+    X, model, own, other = two_pulse_classifier(n=8)
     masks = {}
     for loss in ("auto", "cross_entropy"):
         explainer = Dynamask(model, loss=loss, area=[0.1, 0.2, 0.3], max_epochs=300).fit(X)
@@ -499,7 +476,6 @@ def test_default_loss_keeps_the_evidence_for_the_predicted_class():
 def test_probability_losses_keep_their_gradient_where_a_class_underflows():
     # a class probability below float32's range: log(softmax) is log(0), clamped,
     # and has no gradient; the log-softmax the losses use keeps it
-    from sklearn_tsx.explainers._mask_learning.losses import compared_output
     from sklearn_tsx.utils._adapters import ModelAdapter
 
     model = ModelAdapter(module=torch.nn.Flatten(), is_classifier=True, softmax=True,
