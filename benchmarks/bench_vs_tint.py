@@ -364,7 +364,7 @@ METHODS = {
     "Dynamask": Method("score", _dynamask, lambda a: tint_dynamask(regularised=False)),
     "Dynamask+reg": Method("score", _dynamask, lambda a: tint_dynamask(regularised=True)),
     "ExtremalMask": Method(
-        "score", lambda a: ours("ExtremalMask", per_step=False,
+        "score", lambda a: ours("ExtremalMask", per_step=False, loss="mse",
                                 max_epochs=a.mask_epochs, batch_size=a.n_explain),
         lambda a: tint_extremal),
 }
