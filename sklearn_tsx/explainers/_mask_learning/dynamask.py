@@ -223,8 +223,8 @@ class Dynamask(BaseExplainer):
         unperturbed one, which makes the extremal mask the smallest area.
         ``"cross_entropy"`` between the probability vectors is the paper's
         error, smallest where the perturbed probabilities equal the original
-        ones; its gradient vanishes as they approach them, and on real series
-        its masks rank the entries little better than chance (see Notes).
+        ones; its gradient vanishes as they approach them, and on two of three
+        real sets its masks rank the entries below occlusion's (see Notes).
     classifier_output : {"logits", "probabilities"}, default="logits"
         What ``loss="mse"`` compares for classifiers whose scores pass through a
         softmax: the scores before it (as time_interpret's ``DynaMask``) or the

@@ -212,10 +212,7 @@ class ExtremalMask(BaseExplainer):
                 f"shared_perturbation must be a bool; got {self.shared_perturbation!r}."
             )
         check_classifier_output(self.classifier_output)
-        loss = self.loss
-        if loss == "auto":
-            loss = "cross_entropy" if self.model_.is_classifier else "mse"
-        self.loss_ = resolve_loss(loss, self.model_)
+        self.loss_ = resolve_loss(self.loss, self.model_, classifier_default="cross_entropy")
 
     def _output(self, x, target=None):
         out = compared_output(self.model_, x, self.classifier_output, self.loss_)

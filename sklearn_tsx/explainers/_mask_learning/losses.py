@@ -87,13 +87,13 @@ def compared_output(model, x, classifier_output, loss="mse"):
     return torch.log(model.forward(x).clamp_min(_TINY))
 
 
-def resolve_loss(loss, model):
-    """``"auto"``: ``-log q`` of the predicted class for classifiers (the
-    evidence for it), squared error for regressors."""
+def resolve_loss(loss, model, classifier_default="log_loss"):
+    """``"auto"``: ``classifier_default`` for classifiers (by default ``-log q``
+    of the predicted class, the evidence for it), squared error for regressors."""
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}.")
     if loss == "auto":
-        return "log_loss" if model.is_classifier else "mse"
+        return classifier_default if model.is_classifier else "mse"
     if loss != "mse" and not model.is_classifier:
         raise ValueError(
             f"loss={loss!r} compares class probabilities, but {model.name} is not a "
