@@ -13,6 +13,7 @@ Run::
     python benchmarks/bench_net_defaults.py            # 3 seeds, every net
     python benchmarks/bench_net_defaults.py --quick    # 1 seed, GRU and TCN, ROCKET 1000
     python benchmarks/bench_net_defaults.py --cv       # the settings' CV RMSE
+    python benchmarks/bench_net_defaults.py --cv --nets --rocket-kernels 10000  # ROCKET's
     python benchmarks/bench_net_defaults.py --classifiers  # accuracy, old vs new
     python benchmarks/bench_net_defaults.py --cv --magnets --nets   # MAGNETS' settings
 
@@ -152,8 +153,10 @@ def report(datasets, nets, seeds, n_kernels, magnets):
         print(f"  {'published ROCKET (fold 0)':<28} {PUBLISHED_ROCKET[name]:.4f}")
 
 
-def cross_validate(datasets, nets, seeds, candidates, magnets):
+def cross_validate(datasets, nets, seeds, candidates, magnets, n_kernels=0):
     rows = models(nets, {label: CANDIDATES[label] for label in candidates}, magnets)
+    if n_kernels:
+        rows = {f"RocketRegressor({n_kernels})": lambda s: rocket(s, n_kernels), **rows}
     for name in datasets:
         X, y = load(name, "train")
         folds = list(KFold(4, shuffle=True, random_state=0).split(X))
@@ -210,7 +213,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=None,
                         help="number of seeds (default 3, 1 with --quick)")
     parser.add_argument("--rocket-kernels", type=int, default=None,
-                        help="ROCKET's kernels (default 10000, 1000 with --quick; 0 skips)")
+                        help="ROCKET's kernels (default 10000, 1000 with --quick; 0 skips; "
+                        "with --cv, ROCKET is cross-validated only when this is given)")
     parser.add_argument("--datasets", nargs="+", default=list(PUBLISHED_ROCKET),
                         choices=list(PUBLISHED_ROCKET))
     parser.add_argument("--nets", nargs="*", choices=list(NETS), default=None,
@@ -233,7 +237,9 @@ def main(argv=None):
     if args.classifiers:
         classifiers(seeds)
     elif args.cv:
-        cross_validate(args.datasets, nets, seeds, args.candidates, args.magnets)
+        # ROCKET joins the cross-validation only when asked (--rocket-kernels N)
+        cross_validate(args.datasets, nets, seeds, args.candidates, args.magnets,
+                       args.rocket_kernels or 0)
     else:
         n_kernels = args.rocket_kernels
         if n_kernels is None:

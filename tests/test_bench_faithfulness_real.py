@@ -49,3 +49,40 @@ def test_model_near_chance_is_refused(bench, monkeypatch, capsys, tmp_path):
     assert "no explainer is ranked" in out
     assert "Comprehensiveness AOPC" not in out
     assert (tmp_path / "bench_faithfulness_real.jsonl").exists()
+
+
+def test_set_where_random_substitution_flips_every_prediction_is_refused(
+        bench, monkeypatch, capsys, tmp_path):
+    import json
+
+    monkeypatch.setattr(sys, "argv", [
+        "bench_faithfulness_real.py", "--sets", "ItalyPowerDemand", "--classifiers",
+        "--max-floor-drop", "0.0", "--methods", "FO", "--n-explain", "5",
+        "--random-seeds", "2"])
+    bench.main()
+    out = capsys.readouterr().out
+    assert "refused: substituting a random 20 % of the entries already changes" in out
+    assert "no explainer is ranked" in out and "Comprehensiveness AOPC" not in out
+    records = [json.loads(line)
+               for line in (tmp_path / "bench_faithfulness_real.jsonl").open()]
+    refused = [r for r in records if r["settings"]["kind"] == "refused"]
+    assert len(refused) == 1 and "random_floor" in refused[0]["figures"]
+    assert not [r for r in records if r["settings"]["kind"] == "explainer"]
+
+
+def test_cv_scores_the_model_on_the_training_split_only(bench, monkeypatch, capsys,
+                                                         tmp_path):
+    import json
+
+    monkeypatch.setattr(sys, "argv", [
+        "bench_faithfulness_real.py", "--sets", "ItalyPowerDemand", "--cv",
+        "--cv-params", '{"hidden_size": 4, "max_epochs": 2}'])
+    bench.main()
+    out = capsys.readouterr().out
+    assert "3-fold CV accuracy" in out and "Comprehensiveness" not in out
+    (record,) = [json.loads(line)
+                 for line in (tmp_path / "bench_faithfulness_real.jsonl").open()]
+    assert record["settings"] == {"kind": "cv", "params": {"hidden_size": 4,
+                                                            "max_epochs": 2}}
+    assert len(record["figures"]["folds"]) == 3
+    assert 0.0 <= record["figures"]["cv_accuracy"] <= 1.0

@@ -131,14 +131,32 @@ class InputCellAttentionLSTMNet(nn.Module):
         return self.head(h)
 
 
-class _CausalConvBlock(nn.Module):
-    """Two dilated causal convolutions with a residual connection (Bai et al. 2018)."""
+class _TemporalBatchNorm(nn.BatchNorm1d):
+    """Batch normalisation over samples and time steps that, in training, falls
+    back to the running statistics when a batch holds one value per channel
+    (one sample of one time step), where no spread can be estimated."""
 
-    def __init__(self, n_in, n_out, kernel_size, dilation, dropout):
+    def forward(self, x):
+        if self.training and x.shape[0] * x[0, 0].numel() < 2:
+            return nn.functional.batch_norm(
+                x, self.running_mean, self.running_var, self.weight, self.bias,
+                training=False, eps=self.eps,
+            )
+        return super().forward(x)
+
+
+class _CausalConvBlock(nn.Module):
+    """Two dilated causal convolutions with a residual connection (Bai et al. 2018),
+    each optionally followed by batch normalisation."""
+
+    def __init__(self, n_in, n_out, kernel_size, dilation, dropout, normalization=None):
         super().__init__()
         self.pad = (kernel_size - 1) * dilation
         self.conv1 = nn.Conv1d(n_in, n_out, kernel_size, dilation=dilation)
         self.conv2 = nn.Conv1d(n_out, n_out, kernel_size, dilation=dilation)
+        batch = normalization == "batch"
+        self.norm1 = _TemporalBatchNorm(n_out) if batch else nn.Identity()
+        self.norm2 = _TemporalBatchNorm(n_out) if batch else nn.Identity()
         self.dropout = nn.Dropout(dropout)
         self.residual = nn.Conv1d(n_in, n_out, 1) if n_in != n_out else nn.Identity()
         # one module per use, so that captum's DeepLift, GuidedBackprop and
@@ -147,16 +165,18 @@ class _CausalConvBlock(nn.Module):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        # blocks pickled before the ReLUs were modules
+        # blocks pickled before the ReLUs were modules, or before normalisation
         for name in ("relu1", "relu2", "relu_out"):
             self._modules.setdefault(name, nn.ReLU())
+        for name in ("norm1", "norm2"):
+            self._modules.setdefault(name, nn.Identity())
 
     def _causal(self, conv, x):
         return conv(nn.functional.pad(x, (self.pad, 0)))
 
     def forward(self, x):
-        h = self.dropout(self.relu1(self._causal(self.conv1, x)))
-        h = self.dropout(self.relu2(self._causal(self.conv2, h)))
+        h = self.dropout(self.relu1(self.norm1(self._causal(self.conv1, x))))
+        h = self.dropout(self.relu2(self.norm2(self._causal(self.conv2, h))))
         return self.relu_out(h + self.residual(x))
 
 
@@ -172,6 +192,9 @@ class TemporalConvNet(nn.Module):
     pooling : {"last", "mean", "max"}
         How the steps are reduced to one vector when ``sequence_output`` is
         false: the last step, or the mean or maximum over all steps.
+    normalization : {"batch", None}
+        Batch normalisation after each convolution, or none. In evaluation mode
+        it is a fixed affine map per channel, so the net stays causal.
     """
 
     def __init__(
@@ -184,6 +207,7 @@ class TemporalConvNet(nn.Module):
         dropout,
         sequence_output,
         pooling="last",
+        normalization=None,
     ):
         super().__init__()
         self.pooling = pooling
@@ -195,6 +219,7 @@ class TemporalConvNet(nn.Module):
                     kernel_size,
                     2**i,
                     dropout,
+                    normalization,
                 )
                 for i in range(num_layers)
             )

@@ -286,6 +286,7 @@ class _TCNParams:
         num_layers=4,
         kernel_size=3,
         pooling="last",
+        normalization=None,
         dropout=0.0,
         sequence_output=False,
         input_scaling="channel",
@@ -306,6 +307,7 @@ class _TCNParams:
         self.num_layers = num_layers
         self.kernel_size = kernel_size
         self.pooling = pooling
+        self.normalization = normalization
         self.dropout = dropout
         self.sequence_output = sequence_output
         self.input_scaling = input_scaling
@@ -332,6 +334,7 @@ class _TCNParams:
             self.dropout,
             self.sequence_output,
             self.pooling,
+            self.normalization,
         )
 
     def _check_architecture_params(self):
@@ -339,6 +342,11 @@ class _TCNParams:
         if self.pooling not in ("last", "mean", "max"):
             raise ValueError(
                 f"pooling must be 'last', 'mean' or 'max', got {self.pooling!r}."
+            )
+        if self.normalization not in ("batch", None):
+            raise ValueError(
+                "normalization must be 'batch' or None, got "
+                f"{self.normalization!r}."
             )
 
 
@@ -356,10 +364,25 @@ class _TCNParams:
         "    literature), or the last step, which sees only the receptive field\n"
         "    ``1 + 2 * (kernel_size - 1) * (2**num_layers - 1)`` (61 steps with the\n"
         "    defaults): a prediction, and its gradients, blind to the earlier steps\n"
-        "    of longer series. 3-fold CV accuracy on the training splits, mean\n"
+        "    of longer series. 3-fold CV accuracy on the training splits (plain\n"
+        "    blocks, normalization=None), mean\n"
         "    against last: BasicMotions (T = 100) 0.976 / 0.751, OSULeaf (T = 427)\n"
         "    0.655 / 0.480, JapaneseVowels (T = 29) 0.922 / 0.911\n"
         "    (``benchmarks/bench_faithfulness_real.py`` reports the test splits).\n"
+        "normalization : {\"batch\", None}, default=\"batch\"\n"
+        "    Batch normalisation after each convolution (before its ReLU), as the\n"
+        "    convolutional classifiers of the time-series classification literature\n"
+        "    (FCN, ResNet); ``None`` for Bai et al.'s plain blocks. In evaluation\n"
+        "    mode it is a fixed affine map per channel: predictions and gradients\n"
+        "    stay causal and do not depend on the batch. 3-fold CV accuracy on the\n"
+        "    training splits (``random_state=0``), batch against none: OSULeaf\n"
+        "    0.945 / 0.655, JapaneseVowels 0.956 / 0.922, BasicMotions 1.000 /\n"
+        "    0.976, ItalyPowerDemand 0.881 / 0.897, ACSF1 0.570 / 0.609 (ten\n"
+        "    classes of ten series, 33 per fold: within the folds' spread). Test\n"
+        "    accuracy at the defaults (``benchmarks/bench_faithfulness_real.py\n"
+        "    --no-explain``): OSULeaf 0.975, ACSF1 0.830, against sktime's\n"
+        "    ``RocketClassifier`` 0.942 and 0.880 (0.583 and 0.720 without\n"
+        "    normalisation).\n"
     ),
 )
 class TCNClassifier(_TCNParams, TimeSeriesNetClassifier):
@@ -371,6 +394,7 @@ class TCNClassifier(_TCNParams, TimeSeriesNetClassifier):
         num_layers=4,
         kernel_size=3,
         pooling="mean",
+        normalization="batch",
         dropout=0.0,
         sequence_output=False,
         input_scaling="channel",
@@ -389,7 +413,8 @@ class TCNClassifier(_TCNParams, TimeSeriesNetClassifier):
     ):
         super().__init__(
             hidden_size=hidden_size, num_layers=num_layers,
-            kernel_size=kernel_size, pooling=pooling, dropout=dropout,
+            kernel_size=kernel_size, pooling=pooling,
+            normalization=normalization, dropout=dropout,
             sequence_output=sequence_output, input_scaling=input_scaling, lr=lr,
             lr_schedule=lr_schedule, max_epochs=max_epochs,
             batch_size=batch_size, weight_decay=weight_decay,
@@ -414,6 +439,11 @@ class TCNClassifier(_TCNParams, TimeSeriesNetClassifier):
         "    ``1 + 2 * (kernel_size - 1) * (2**num_layers - 1)`` (61 steps with the\n"
         "    defaults); pooling lets the prediction, and therefore its gradients,\n"
         "    reach every step of longer series.\n"
+        "normalization : {\"batch\", None}, default=None\n"
+        "    Batch normalisation after each convolution (before its ReLU), or none.\n"
+        "    4-fold CV RMSE on the training splits, batch against none (mean\n"
+        "    predictor): Covid3Month 0.0522 / 0.0410 (0.0397), CardanoSentiment\n"
+        "    0.2929 / 0.3012 (0.2753); the classifier batch-normalises by default.\n"
     ),
 )
 class TCNRegressor(_TCNParams, TimeSeriesNetRegressor):

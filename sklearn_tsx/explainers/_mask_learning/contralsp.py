@@ -169,20 +169,18 @@ class ContraLSP(BaseExplainer):
     0.83 s per series, measured before the triplet distances moved to
     ``torch.pdist``).
 
-    For classifiers the default error is ``-log q`` of the predicted class. On
-    real sets (``benchmarks/bench_faithfulness_real.py``, a ``TCNClassifier``,
+    For classifiers the default error is ``-log q`` of the predicted class. On real sets
+    (``benchmarks/bench_faithfulness_real.py``, a ``TCNClassifier(normalization=None)``,
     20 test series, seed 0) the paper's squared error on the logits reaches a
-    comprehensiveness AOPC of 0.36, 0.10 and 0.27 on ItalyPowerDemand,
-    JapaneseVowels and BasicMotions, ``loss="cross_entropy"`` 0.43, 0.35 and
-    0.44, the default 0.49, 0.45 and 0.45 (FeatureOcclusion 0.69, 0.21 and
-    0.36). The squared error asks the masks to keep every logit, the other
-    classes' evidence too; ``-log q`` asks for the predicted class's evidence
-    only. The log-probabilities are computed by ``log_softmax`` of the logits:
-    through ``log`` of the probabilities, a confident 9-class model's perturbed
-    probabilities underflow to 0 and the masks stop learning (JapaneseVowels:
-    0.17 instead of 0.45). The paper's
-    tables are reproduced with ``loss="mse"``
-    (``benchmarks/bench_contralsp_state.py``).
+    comprehensiveness AOPC of 0.36, 0.10 and 0.27 on ItalyPowerDemand, JapaneseVowels
+    and BasicMotions, ``loss="cross_entropy"`` 0.43, 0.35 and 0.44, the default 0.49,
+    0.45 and 0.45 (FeatureOcclusion 0.69, 0.21 and 0.36). The squared error asks the
+    masks to keep every logit, the other classes' evidence too; ``-log q`` asks for the
+    predicted class's evidence only. The log-probabilities are computed by
+    ``log_softmax`` of the logits: through ``log`` of the probabilities, a confident
+    9-class model's perturbed probabilities underflow to 0 and the masks stop learning
+    (JapaneseVowels: 0.17 instead of 0.45). The paper's tables are reproduced with
+    ``loss="mse"`` (``benchmarks/bench_contralsp_state.py``).
 
     {real_data}
 
