@@ -345,7 +345,8 @@ class Dynamask(BaseExplainer):
     gradient vanishes once the perturbed probabilities near the original ones, so on a
     prediction that is not certain the area regulariser decides which entries stay.
     On the synthetic per-step tasks above (``--dynamask-loss cross_entropy``) the
-    change costs on State (the cross-entropy's grid 0.46 / 0.64 / 0.65 against 0.38 / 0.55 / 0.57) and
+    change costs on State (the cross-entropy's grid 0.46 / 0.64 / 0.65 against
+    0.38 / 0.55 / 0.57) and
     finds more of the salient entries on Switch-Feature (0.39 / 0.08 / 0.54
     against 0.35 / 0.51 / 0.54); the paper's State table is reproduced with
     ``loss="cross_entropy"`` (``benchmarks/bench_state.py``).
