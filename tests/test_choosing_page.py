@@ -153,3 +153,18 @@ def test_page_builds_without_warnings(tmp_path, records, with_records):
                                       "   black_box\n")
     # -W: a warning (a broken table, an unescaped substitution) fails the build
     assert sphinx_main(["-q", "-W", "-b", "html", str(source), str(tmp_path / "html")]) == 0
+
+
+def test_sets_the_benchmark_refused_to_rank_are_named_with_the_reason(tmp_path):
+    refused = {"dataset": "ACSF1", "method": "Random",
+               "settings": {"kind": "refused", "model": "TCNClassifier"},
+               "figures": {"random_floor": {"comp": [0.885, 0.0], "suff": [0.885, 0.0],
+                                            "acc_drop": [1.0, 0.0]}}}
+    _write(tmp_path / "reference", "bench_faithfulness_real",
+           [_real("BasicMotions", "IG", 0.6, 0.4, 0.2, 0.05), refused])
+    text = write_choosing_page(tmp_path / "page", tmp_path / "reference",
+                               tmp_path / "none").read_text()
+    assert "Not ranked:" in text
+    assert ("- ACSF1: substituting a random 20 % of the entries already changes 100% "
+            "of the TCNClassifier's predictions") in text
+    assert "(comprehensiveness 0.885)" in text

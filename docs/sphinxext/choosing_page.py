@@ -273,6 +273,24 @@ def _real_table(real, sources, origin):
     return _list_table(header, body)
 
 
+def refused_sets(records):
+    """``{data set: sentence}`` for the sets ``bench_faithfulness_real`` refused to
+    rank because random substitution already changes the explained model's
+    predictions (records of kind ``refused``), the latest record per set."""
+    refused = {}
+    for record in records:
+        settings = record.get("settings", {})
+        if settings.get("kind") != "refused":
+            continue
+        floor = record["figures"]["random_floor"]
+        refused[record["dataset"]] = (
+            f"substituting a random 20 % of the entries already changes "
+            f"{floor['acc_drop'][0]:.0%} of the {settings.get('model', REAL_MODEL)}'s "
+            f"predictions, so every map scores as the random floor does "
+            f"(comprehensiveness {_number(floor['comp'][0])})")
+    return refused
+
+
 def _summary_real(row_by_set):
     """Median over sets of the better comprehensiveness (signed or absolute) over the
     random floor, and the median CPU-s per series."""
@@ -378,6 +396,11 @@ def write_choosing_page(out_dir, reference_dir=REFERENCE_DIR, results_dir=RESULT
                   "Comprehensiveness AOPC of the signed \\| absolute attributions, the "
                   "random floor's mean, and CPU-s per series:", ""]
         lines += _real_table(real, sources, real_origin)
+    refused = refused_sets(real_records)
+    if refused:
+        lines += ["Not ranked:", ""]
+        lines += [f"- {dataset}: {why}." for dataset, why in sorted(refused.items())]
+        lines += [""]
     lines += [".. _choosing_sources:", "", "Sources", "-------", ""]
     lines += sources.table() if sources.rows else ["No benchmark record is there yet.", ""]
     page = out_dir / "index.rst"
