@@ -385,7 +385,12 @@ class _TCNParams:
         "    accuracy at the defaults (``benchmarks/bench_faithfulness_real.py\n"
         "    --no-explain``): OSULeaf 0.975, ACSF1 0.830, against sktime's\n"
         "    ``RocketClassifier`` 0.942 and 0.880 (0.583 and 0.720 without\n"
-        "    normalisation).\n"
+        "    normalisation). The price is sensitivity to scattered changes: on\n"
+        "    OSULeaf, substituting a random 20 % of a series' entries by its mean\n"
+        "    changes every prediction of the normalised net (of the plain net:\n"
+        "    half), so substitution metrics (:mod:`sklearn_tsx.metrics`) cannot\n"
+        "    rank explanations of it there (``bench_faithfulness_real.py`` refuses\n"
+        "    that set).\n"
     ),
 )
 class TCNClassifier(_TCNParams, TimeSeriesNetClassifier):
