@@ -86,3 +86,19 @@ def test_cv_scores_the_model_on_the_training_split_only(bench, monkeypatch, caps
                                                             "max_epochs": 2}}
     assert len(record["figures"]["folds"]) == 3
     assert 0.0 <= record["figures"]["cv_accuracy"] <= 1.0
+
+
+def test_interpolated_substitution_is_recorded_with_its_command(bench, monkeypatch,
+                                                                 capsys, tmp_path):
+    import json
+
+    monkeypatch.setattr(sys, "argv", [
+        "bench_faithfulness_real.py", "--sets", "ItalyPowerDemand", "--classifiers",
+        "--baseline", "interpolate", "--methods", "Saliency", "--n-explain", "5",
+        "--random-seeds", "2"])
+    bench.main()
+    (record,) = [r for r in map(json.loads,
+                                (tmp_path / "bench_faithfulness_real.jsonl").open())
+                 if r["settings"]["kind"] == "explainer"]
+    assert record["settings"]["baseline"] == "interpolate"
+    assert "--baseline interpolate" in record["command"]

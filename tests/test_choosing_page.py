@@ -168,3 +168,21 @@ def test_sets_the_benchmark_refused_to_rank_are_named_with_the_reason(tmp_path):
     assert ("- ACSF1: substituting a random 20 % of the entries already changes 100% "
             "of the TCNClassifier's predictions") in text
     assert "(comprehensiveness 0.885)" in text
+
+
+def test_a_run_with_another_substitution_is_a_column_of_its_own(tmp_path):
+    interpolated = _real("OSULeaf", "IG", 0.3, 0.2, 0.1, 0.05)
+    interpolated["settings"] = {"kind": "explainer", "model": "TCNClassifier",
+                                "n_explain": 20, "baseline": "interpolate"}
+    refused = {"dataset": "OSULeaf", "method": "Random",
+               "settings": {"kind": "refused", "model": "TCNClassifier"},
+               "figures": {"random_floor": {"comp": [0.885, 0.0], "suff": [0.885, 0.0],
+                                            "acc_drop": [1.0, 0.0]}}}
+    _write(tmp_path / "reference", "bench_faithfulness_real",
+           [_real("OSULeaf", "IG", 0.6, 0.4, 0.2, 0.05), interpolated, refused])
+    text = write_choosing_page(tmp_path / "page", tmp_path / "reference",
+                               tmp_path / "none").read_text()
+    assert "OSULeaf, interpolated" in text
+    assert "--sets OSULeaf --baseline interpolate" in text
+    assert "0.3 \\| 0.2 (floor 0.1; 0.05 s)" in text
+    assert "the column OSULeaf, interpolated ranks the maps" in text

@@ -139,3 +139,32 @@ def test_errors(setup):
         faithfulness_curves(regressor, X, truth)
     with pytest.raises(ValueError, match="NaN|infinity"):
         faithfulness_curves(model, np.full_like(X, np.nan), truth)
+
+
+def test_interpolated_substitution_follows_the_kept_entries():
+    from sklearn_tsx.metrics._faithfulness import _interpolated
+
+    X = np.array([[[0.0, 1.0, 2.0, 3.0, 4.0], [5.0, 5.0, 5.0, 9.0, 1.0]]],
+                 dtype=np.float32)
+    selected = np.array([[[False, True, True, False, True],
+                          [True, True, True, True, True]]])
+    out = _interpolated(X, selected)
+    # channel 0: a ramp in between, held flat after the last kept entry
+    np.testing.assert_allclose(out[0, 0], [0.0, 1.0, 2.0, 3.0, 3.0])
+    np.testing.assert_allclose(out[0, 1], 5.0)  # nothing kept: the channel's mean
+    assert X[0, 1, 3] == 9.0  # the input is left as it was
+
+
+def test_interpolated_baseline_leaves_a_straight_line_unchanged():
+    # A ramp is its own interpolation: removing interior entries changes nothing,
+    # where the channel mean moves the prediction.
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(T, 2))
+    X = np.tile(np.linspace(-1, 1, T, dtype=np.float32), (4, 1, 1))
+    attributions = np.zeros_like(X)
+    attributions[:, 0, 3:6] = 1.0
+    kwargs = dict(fractions=[0.3], metrics=["comprehensiveness"], random_state=0)
+    interp = faithfulness_curves(model, X, attributions, baseline="interpolate", **kwargs)
+    mean = faithfulness_curves(model, X, attributions, baseline="average", **kwargs)
+    assert interp["comprehensiveness"][0] == pytest.approx(0.0, abs=1e-6)
+    assert abs(mean["comprehensiveness"][0]) > 1e-4

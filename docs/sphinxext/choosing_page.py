@@ -206,7 +206,9 @@ def real_data_rows(records):
     """``{explainer: {data set: row}}`` of ``bench_faithfulness_real``'s explainer
     records: comprehensiveness AOPC signed and absolute, the random floor's mean
     and CPU-s per series, from the run on the most series (the latest of those).
-    ``kind``, ``model`` and ``n_explain`` are read under ``settings`` or at the top."""
+    ``kind``, ``model`` and ``n_explain`` are read under ``settings`` or at the top.
+    A run with another substitution than the series' mean (``baseline``) is a data
+    set of its own, ``"<set>, <baseline>d"`` (e.g. ``"OSULeaf, interpolated"``)."""
     def setting(record, key, default=None):
         return record.get("settings", {}).get(key, record.get(key, default))
 
@@ -216,17 +218,23 @@ def real_data_rows(records):
     for name, group in _by_explainer(explained).items():
         by_set = defaultdict(list)
         for record in group:
-            by_set[record["dataset"]].append(record)
+            baseline = setting(record, "baseline", "average")
+            label = (record["dataset"] if baseline == "average"
+                     else f"{record['dataset']}, {baseline}d")
+            by_set[label].append(record)
         for dataset, runs in by_set.items():
             record = max(enumerate(runs),
                          key=lambda ir: (setting(ir[1], "n_explain", 0), ir[0]))[1]
             figures = record.get("figures", record)
+            baseline = setting(record, "baseline", "average")
             try:
                 rows[name][dataset] = {
                     "signed": figures["signed"]["comp"],
                     "absolute": figures["absolute"]["comp"],
                     "floor": figures["random_floor"]["comp"][0],
-                    "cpu": figures["cpu_s_per_series"]}
+                    "cpu": figures["cpu_s_per_series"],
+                    "sets": record["dataset"] + ("" if baseline == "average"
+                                                 else f" --baseline {baseline}")}
             except KeyError as error:
                 raise ValueError(
                     f"A {REAL} record of {name} on {dataset} lacks {error}: the page reads "
@@ -266,7 +274,7 @@ def _real_table(real, sources, origin):
                 cells.append("")
                 continue
             tag = sources.tag("real", REAL, dataset,
-                              [f"python benchmarks/{REAL}.py --sets {dataset}"], origin)
+                              [f"python benchmarks/{REAL}.py --sets {row['sets']}"], origin)
             cells.append(f"{_number(row['signed'])} | {_number(row['absolute'])} "
                          f"(floor {_number(row['floor'])}; {_number(row['cpu'])} s) {tag}")
         body.append([f":class:`~sklearn_tsx.explainers.{name}`", *cells])
@@ -398,8 +406,13 @@ def write_choosing_page(out_dir, reference_dir=REFERENCE_DIR, results_dir=RESULT
         lines += _real_table(real, sources, real_origin)
     refused = refused_sets(real_records)
     if refused:
+        ranked = {label for per_set in real.values() for label in per_set}
         lines += ["Not ranked:", ""]
-        lines += [f"- {dataset}: {why}." for dataset, why in sorted(refused.items())]
+        for dataset, why in sorted(refused.items()):
+            other = sorted(label for label in ranked if label.startswith(f"{dataset}, "))
+            also = (f"; the column {', '.join(other)} ranks the maps under another "
+                    "substitution" if other else "")
+            lines += [f"- {dataset}: {why}{also}."]
         lines += [""]
     lines += [".. _choosing_sources:", "", "Sources", "-------", ""]
     lines += sources.table() if sources.rows else ["No benchmark record is there yet.", ""]

@@ -52,7 +52,12 @@ def _baseline(X, baseline):
             return np.broadcast_to(X.mean(axis=2, keepdims=True), X.shape)
         if baseline == "zeros":
             return np.zeros_like(X)
-        raise ValueError(f"baseline must be 'average', 'zeros' or an array; got {baseline!r}.")
+        if baseline == "interpolate":
+            return baseline  # depends on the substituted entries: see _interpolated
+        raise ValueError(
+            "baseline must be 'average', 'zeros', 'interpolate' or an array; got "
+            f"{baseline!r}."
+        )
     baseline = np.asarray(baseline, dtype=np.float32)
     try:
         return np.broadcast_to(baseline, X.shape)
@@ -62,11 +67,29 @@ def _baseline(X, baseline):
         ) from None
 
 
+def _interpolated(X, selected):
+    """``X`` with its selected entries replaced, channel by channel, by the linear
+    interpolation in time of the entries kept around them (held flat beyond the
+    first and last kept entry); a channel with nothing kept takes its mean."""
+    out = X.copy()
+    steps = np.arange(X.shape[2])
+    for i, c in zip(*np.nonzero(selected.any(axis=2))):
+        drop = selected[i, c]
+        keep = ~drop
+        if keep.any():
+            out[i, c, drop] = np.interp(steps[drop], steps[keep], X[i, c, keep])
+        else:
+            out[i, c] = X[i, c].mean()
+    return out
+
+
 def _substituted(X, ranks, base, fraction, largest):
     n_entries = X.shape[1] * X.shape[2]
     k = int(round(fraction * n_entries))
-    selected = ranks < k if largest else ranks >= n_entries - k
-    return np.where(selected.reshape(X.shape), base, X)
+    selected = (ranks < k if largest else ranks >= n_entries - k).reshape(X.shape)
+    if isinstance(base, str):  # "interpolate"
+        return _interpolated(X, selected)
+    return np.where(selected, base, X)
 
 
 def faithfulness_curves(estimator, X, attributions, *,
@@ -103,9 +126,11 @@ def faithfulness_curves(estimator, X, attributions, *,
         Saliency; larger means more important.
     fractions : float or sequence of float, default=(0.1, ..., 0.6)
         Shares of entries substituted, each in (0, 1).
-    baseline : {"average", "zeros"} or array-like, default="average"
+    baseline : {"average", "zeros", "interpolate"} or array-like, default="average"
         Substituted values: each sample's average over time of each channel, zero,
-        or an array broadcastable to ``X``.
+        the linear interpolation in time of the entries kept on either side
+        (``"interpolate"``: no isolated spikes, for models that react to any
+        scattered change of the input), or an array broadcastable to ``X``.
     metrics : sequence of str, default=all four
         Any of ``"accuracy"``, ``"cross_entropy"``, ``"sufficiency"``,
         ``"comprehensiveness"``.
@@ -215,9 +240,10 @@ _SINGLE_SCORE_DOC = """Parameters
         Share of entries substituted, in (0, 1); a sequence of shares gives
         the mean over them, the area over the perturbation curve (AOPC;
         DeYoung et al., ERASER, ACL 2020).
-    baseline : {"average", "zeros"} or array-like, default="average"
+    baseline : {"average", "zeros", "interpolate"} or array-like, default="average"
         Substituted values: each sample's average over time of each channel,
-        zero, or an array broadcastable to ``X``.
+        zero, the linear interpolation in time of the kept entries around
+        them, or an array broadcastable to ``X``.
     batch_size : int, default=256
         Substituted copies per forward pass.
     device : str, default="cpu"
