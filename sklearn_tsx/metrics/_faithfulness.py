@@ -1,7 +1,8 @@
 """Faithfulness of attributions without ground truth: top-k substitution.
 
 The ``k`` % most (or least) salient entries of each sample are replaced by a
-baseline — the sample's average over time of that channel, or zero — and the
+baseline — the sample's average over time of that channel, zero, or the
+interpolation in time of the entries kept around them — and the
 classifier's output on the substituted panel is compared with its output on the
 original one (Enguehard, 2023; ContraLSP appendix D.3). All samples and all
 fractions go through the model in batches of substituted copies.
@@ -156,6 +157,10 @@ def faithfulness_curves(estimator, X, attributions, *,
     >>> curves = faithfulness_curves(model, X, np.abs(X), fractions=[0.1, 0.5])
     >>> curves["accuracy"].shape
     (2,)
+    >>> smooth = faithfulness_curves(model, X, np.abs(X), fractions=[0.1, 0.5],
+    ...                              baseline="interpolate")
+    >>> bool(np.all(np.isfinite(smooth["comprehensiveness"])))
+    True
     """
     X = check_time_series(X)
     attributions = check_time_series(attributions, input_name="attributions")
