@@ -10,16 +10,12 @@ the training split and scored on the test split; the explained model
 ``(accuracy - majority share) / (1 - majority share)`` of at least
 ``--min-skill`` (default 0.25: a quarter of the way from the majority share to
 a perfect score), else the set is refused with the reason: a model near chance
-has nothing faithful to explain. A set is refused too when the random floor
-already changes at least ``--max-floor-drop`` (default 0.95) of the
-predictions at 20 % substitution: every map then scores as the floor does.
-That is OSULeaf's batch-normalised TCN (test accuracy 0.975, ROCKET's 0.942):
-substituting a random fifth of a leaf outline by its mean flips every
-prediction, and every method, the random one included, scores 0.885.
-``--baseline interpolate`` substitutes the linear interpolation of the
-entries kept around each removed one instead, which adds no spike; OSULeaf is
-ranked that way (``--sets OSULeaf --baseline interpolate``), a column of its
-own on the "Choosing an explainer" page.
+has nothing faithful to explain. So is a set where the random floor already
+changes ``--max-floor-drop`` (0.95) of the predictions at 20 %: OSULeaf's TCN
+(accuracy 0.975) under mean substitution, where every map scores 0.885.
+``--baseline interpolate`` fills removed entries from the kept ones around
+them (no spikes); OSULeaf is ranked that way, a column of its own on the
+"Choosing an explainer" page.
 
 Every explainer at its defaults (the prefix and LOF methods with
 ``--methods`` only: see ``SLOW``) explains the predicted class of
