@@ -285,6 +285,27 @@ def test_feature_norm_statistics_are_those_of_the_training_features():
     assert plain.module_.feature_norm is None
 
 
+def test_validation_loss_is_that_of_the_inference_model_of_each_epoch():
+    # Regression: validation ran on batch-norm statistics trailing the weights, so
+    # the inference masks lagged and early stopping kept an arbitrary epoch. Now
+    # the norms are recalibrated on the training part before each validation.
+    X, y = _data()
+    model = MagnetsRegressor(
+        **{**TINY, "max_epochs": 1, "early_stopping": True, "head_penalty": "none"}
+    ).fit(X, y)
+    train, valid = (np.asarray(p.indices) for p in model.net_.get_split_datasets(X, y))
+    module = model.module_
+    # the weights validated (before the head refit), then their norms on the
+    # training part only
+    module.load_state_dict(dict(model.net_.callbacks_)["early_stopping"].best_model_weights_)
+    module.calibrate(torch.from_numpy(X[train]), 16)
+    module.eval()
+    with torch.no_grad():
+        pred = module(torch.from_numpy(X[valid])).numpy()[:, 0]
+    expected = np.mean(((pred - y[valid]) / module.scale.item()) ** 2)
+    np.testing.assert_allclose(model.net_.history[-1, "valid_loss"], expected, rtol=1e-4)
+
+
 def test_regressor_head_is_refitted_by_least_squares_without_validation_split():
     # Regression: the head was trained on noisy masks and batch statistics, so it
     # was off for the inference masks; after the refit the training residuals are

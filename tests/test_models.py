@@ -410,7 +410,10 @@ class TestTraining:
     """Validation split, early stopping, budget, schedule, input scaling and the
     non-finite loss guard."""
 
-    def test_early_stopping_restores_the_best_epoch(self, rng):
+    def test_early_stopping_restores_the_best_epoch(self, rng, monkeypatch):
+        # misses from the first epoch on (a net fitting noise may never leave its
+        # plateau: see test_early_stopping_waits_out_the_initial_plateau)
+        monkeypatch.setattr("sklearn_tsx.models._base.PLATEAU_DROP", 0.0)
         X = rng.normal(size=(60, 2, 8)).astype(np.float32)
         y = rng.normal(size=60)  # noise: the validation loss soon stops improving
         # 54 training series in batches of 2: 27 steps an epoch, so the patience
@@ -427,9 +430,10 @@ class TestTraining:
         loss = np.mean(((model.predict(X[held_out]) - y[held_out]) / y.std()) ** 2)
         np.testing.assert_allclose(loss, valid[best], rtol=1e-4)
 
-    def test_patience_is_at_least_100_steps(self, rng):
+    def test_patience_is_at_least_100_steps(self, rng, monkeypatch):
         # 36 training series in one batch: an epoch is one step, and 10 epochs
         # of patience used to stop a small set before it learned anything
+        monkeypatch.setattr("sklearn_tsx.models._base.PLATEAU_DROP", 0.0)
         X = rng.normal(size=(40, 1, 6)).astype(np.float32)
         y = rng.normal(size=40)  # noise: nothing to improve on
         model = _small(GRURegressor, hidden_size=2, early_stopping=True,
@@ -437,6 +441,42 @@ class TestTraining:
         early = dict(model.net_.callbacks_)["early_stopping"]
         assert early.patience == 100
         assert 100 < model.n_iter_ < 300
+
+    def test_early_stopping_waits_out_the_initial_plateau(self):
+        # Regression: an LSTM whose training loss sat at its first value for 150
+        # steps was stopped there, as the mean predictor. Misses count only once
+        # the training loss has fallen PLATEAU_DROP below its first epoch's.
+        from skorch.history import History
+
+        from sklearn_tsx.models._base import PLATEAU_DROP, _PlateauAwareEarlyStopping
+
+        class Net:
+            module_ = torch.nn.Linear(1, 1)
+            history = History()
+            verbose = 0
+
+        net = Net()
+        early = _PlateauAwareEarlyStopping(patience=3, load_best=True)
+        early.on_train_begin(net)
+
+        def epoch(train_loss, valid_loss):
+            net.history.new_epoch()
+            net.history.record("epoch", len(net.history))
+            net.history.record("train_loss", train_loss)
+            net.history.record("valid_loss", valid_loss)
+            early.on_epoch_end(net)
+
+        epoch(1.0, 0.5)  # the best validation loss comes first
+        for _ in range(10):  # a plateau longer than the patience: no stop
+            epoch(1.0 - PLATEAU_DROP / 2, 0.6)
+        assert early.best_epoch_ == 1 and early.misses_ == 0
+        epoch(0.9 - PLATEAU_DROP, 0.4)  # learning starts, and improves
+        assert early.best_epoch_ == 12
+        epoch(0.5, 0.45)
+        epoch(0.4, 0.45)
+        with pytest.raises(KeyboardInterrupt):
+            epoch(0.3, 0.45)
+        assert early.best_epoch_ == 12
 
     def test_classifier_split_is_stratified(self, rng):
         X, y = _classification_data(rng, n=40)

@@ -226,9 +226,16 @@ def _generic_table(benchmark, records):
     return lines
 
 
+def _tser_datasets(records, published):
+    """The published sets, then those only we measured (the synthetic ones)."""
+    names = list(published["results"])
+    return names + sorted({r["dataset"] for r in records} - set(names))
+
+
 def _tser_table(records, published):
     lines = []
-    for dataset, theirs in published["results"].items():
+    for dataset in _tser_datasets(records, published):
+        theirs = published["results"].get(dataset, {})
         rows = _merge([r for r in records if r["dataset"] == dataset])
         lines += _heading(dataset, "~")
         body = []
@@ -285,8 +292,8 @@ def _plot_state(records, published, peer, out_dir):
 
 
 def _plot_tser(records, published, out_dir):
-    datasets = list(published["results"])
-    fig, axes = plt.subplots(1, len(datasets), figsize=(10, 3.8))
+    datasets = _tser_datasets(records, published)
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 3.8))
     for ax, dataset in zip(axes, datasets):
         rows = _merge([r for r in records if r["dataset"] == dataset])
         rows = {m: row for m, row in rows.items() if "RMSE resamples mean" in row["figures"]}
@@ -295,7 +302,7 @@ def _plot_tser(records, published, out_dir):
         stds = [rows[m]["figures"]["RMSE resamples std"] for m in methods]
         ax.barh(methods, means, xerr=stds, color="tab:blue", alpha=0.8,
                 label="ours, mean ± std over resamples")
-        rocket = published["results"][dataset].get("ROCKET")
+        rocket = published["results"].get(dataset, {}).get("ROCKET")
         if rocket is not None:
             ax.axvline(rocket, color="tab:red", ls="--", label="published ROCKET, fold 0")
         # one resample-mean outlier (a flattened RidgeCV) would squash the others

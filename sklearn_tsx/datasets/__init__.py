@@ -7,6 +7,7 @@ from ._ismail import (
     make_ismail_dataset,
 )
 from ._magnets_synth import magnets_synthetic_target, make_magnets_synthetic
+from ._spectral import make_tser_spectral
 from ._state import make_state
 from ._switch_feature import make_switch_feature
 from ._tser import (
@@ -35,6 +36,7 @@ __all__ = [
     "make_tser_multivariate_interaction",
     "make_tser_multivariate_threshold",
     "make_tser_univariate_threshold",
+    "make_tser_spectral",
     "magnets_synthetic_target",
     "make_magnets_synthetic",
     "ISMAIL_GEOMETRIES",

@@ -5,6 +5,7 @@ not subclass it, so that their parameters are plain constructor arguments and
 they pass scikit-learn's estimator checks.
 """
 
+import copy
 import math
 import numbers
 import re
@@ -34,6 +35,10 @@ AUTO_MIN_EPOCHS = 20
 #: Early stopping waits at least this many optimisation steps without improvement:
 #: on a small set an epoch is one or two steps, too few to tell a plateau.
 MIN_PATIENCE_STEPS = 100
+#: Early stopping counts no epoch without improvement until the training loss has
+#: fallen this share below its first epoch's: a net that has not started to learn
+#: (an LSTM's plateau can last 150 steps) has not converged.
+PLATEAU_DROP = 0.2
 LR_SCHEDULES = ("constant", "cosine")
 INPUT_SCALINGS = ("channel", "timepoint", None)
 
@@ -68,6 +73,28 @@ class StandardisedMSE(torch.nn.Module):
 
     def forward(self, y_pred, y_true):
         return torch.mean(((y_pred - y_true) / self.scale) ** 2)
+
+
+class _PlateauAwareEarlyStopping(EarlyStopping):
+    """skorch's early stopping, except that epochs count as misses only once the
+    training loss has fallen ``PLATEAU_DROP`` below its first epoch's value.
+
+    Before that the net is on its initial plateau: the validation loss cannot
+    improve yet, and stopping there keeps the untrained model (on a spectral
+    set, the default LSTM stayed the mean predictor for every seed). The best
+    epoch is tracked throughout, so ``load_best`` restores it as before.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        train_loss = net.history[:, "train_loss"]
+        if min(train_loss) <= (1 - PLATEAU_DROP) * train_loss[0]:
+            return super().on_epoch_end(net, **kwargs)
+        score = net.history[-1, self.monitor]
+        if self._is_score_improved(score):
+            self.dynamic_threshold_ = self._calc_new_threshold(score)
+            self.best_epoch_ = net.history[-1, "epoch"]
+            if self.load_best:
+                self.best_model_weights_ = copy.deepcopy(net.module_.state_dict())
 
 
 class _FiniteLossGuard(Callback):
@@ -197,7 +224,7 @@ class _TimeSeriesNetMixin:
             callbacks.append(
                 (
                     "early_stopping",
-                    EarlyStopping(
+                    _PlateauAwareEarlyStopping(
                         monitor="valid_loss",
                         patience=max(
                             self.n_iter_no_change,

@@ -133,7 +133,7 @@ class MagnetsNet(nn.Module):
         Whether the scale-free features are standardised by a batch norm
         without affine parameters before the bottleneck (batch statistics in
         training, running statistics at inference, recomputed on the training
-        set by :meth:`calibrate_feature_norm`). At inference it is an affine map,
+        set by :meth:`calibrate`). At inference it is an affine map,
         folded into :meth:`effective_weights`.
     positional : bool
         Whether the U-Net also reads a time-coordinate channel (a ramp from -1
@@ -226,44 +226,41 @@ class MagnetsNet(nn.Module):
         return gumbel_sigmoid_st(logits, self.temperature, self.training, self.noise_scale)
 
     @torch.no_grad()
-    def calibrate_logit_norm(self, x, batch_size):
-        """Set the running mean and variance of the logits' batch norm to those of
-        the mask generator's outputs over all of ``x`` (per output channel, over
-        samples and time steps).
+    def calibrate(self, x, batch_size):
+        """Recompute the running statistics of both batch norms on ``x``, in one pass
+        of the mask generator.
 
-        In training the batch norm uses each batch's statistics while its running
+        The logits' norm gets the mean and variance of the generator's outputs
+        (per output channel, over samples and time steps); then, with
+        ``feature_norm``, the features' norm gets the mean and variance of the
+        scale-free features under the inference masks those statistics give.
+        In training the norms use each batch's statistics while their running
         averages trail the changing weights; recomputing them on the training
-        set after the last epoch makes the inference masks those of the final
-        weights."""
-        total, total_sq, count = 0.0, 0.0, 0
-        for start in range(0, len(x), batch_size):
-            out = self.mask_generator(self._generator_input(x[start : start + batch_size]))
-            out = out.double()
-            total = total + out.sum((0, 2))
-            total_sq = total_sq + (out**2).sum((0, 2))
-            count += out.shape[0] * out.shape[2]
-        mean = total / count
-        var = (total_sq / count - mean**2).clamp(min=0) * count / max(count - 1, 1)
-        self.logit_norm.running_mean.copy_(mean.to(self.logit_norm.running_mean.dtype))
-        self.logit_norm.running_var.copy_(var.to(self.logit_norm.running_var.dtype))
-
-    @torch.no_grad()
-    def calibrate_feature_norm(self, x, batch_size):
-        """Set the running mean and variance of the features' batch norm to those
-        of the scale-free features of ``x`` under the inference masks (call after
-        :meth:`calibrate_logit_norm`). Does nothing without ``feature_norm``."""
+        set makes the inference model that of the current weights.
+        """
+        outputs = torch.cat(
+            [self.mask_generator(self._generator_input(xb)) for xb in x.split(batch_size)]
+        )
+        wide = outputs.double()
+        count = wide.shape[0] * wide.shape[2]
+        mean = wide.mean((0, 2))
+        var = wide.var((0, 2), correction=int(count > 1))
+        norm = self.logit_norm
+        norm.running_mean.copy_(mean.to(norm.running_mean.dtype))
+        norm.running_var.copy_(var.to(norm.running_var.dtype))
         if self.feature_norm is None:
             return
-        was_training = self.training
-        self.eval()
-        try:
-            parts = [
-                self._scale_free(self.aggregate(xb, self.masks(xb))).double()
-                for xb in x.split(batch_size)
+        logits = nn.functional.batch_norm(
+            outputs, norm.running_mean, norm.running_var, norm.weight, norm.bias,
+            training=False, eps=norm.eps,
+        )
+        masks = (logits > 0).to(x.dtype).view(len(x), self.n_channels, self.n_masks, -1)
+        features = torch.cat(
+            [
+                self._scale_free(self.aggregate(xb, mb)).double()
+                for xb, mb in zip(x.split(batch_size), masks.split(batch_size))
             ]
-        finally:
-            self.train(was_training)
-        features = torch.cat(parts)
+        )
         norm = self.feature_norm
         norm.running_mean.copy_(features.mean(0).to(norm.running_mean.dtype))
         variance = features.var(0, correction=int(len(features) > 1))
