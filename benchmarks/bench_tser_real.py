@@ -35,6 +35,7 @@ defaults within 5 % of ROCKET on both sets.
 
 import argparse
 import importlib.util
+import shlex
 import sys
 import time
 
@@ -213,7 +214,7 @@ def main():
         parser.error("the ROCKET rows need numba: pip install sklearn_tsx[benchmarks] "
                      "(or leave them out with --models).")
     published = load_published("tser_fold0")
-    command = " ".join(["python", *sys.argv])
+    command = shlex.join(["python", *sys.argv])
     for dataset in args.datasets:
         rows = run(dataset, models, n_resamples, command)
         report(dataset, rows, published)

@@ -26,6 +26,13 @@ def test_target_is_its_column_and_independent_of_the_others(target):
         assert abs(np.corrcoef(other, data.target)[0, 1]) < 0.1
 
 
+def test_mass_balance_ties_the_contents():
+    data = make_tser_spectral(n_samples=200, composition="mass_balance", random_state=0)
+    np.testing.assert_allclose(data.concentrations.sum(1), 100.0)
+    fat, water = data.concentrations[:, :2].T
+    assert np.corrcoef(fat, water)[0, 1] < -0.9
+
+
 def test_only_the_target_bands_carry_the_target():
     # a linear fit on the wavelengths outside the mask (where only the bands'
     # faint tails reach, under the noise) errs far more than one inside it
@@ -67,6 +74,7 @@ def test_mask_is_the_target_band():
         ({"n_samples": 0}, "n_samples"),
         ({"n_timepoints": 2.5}, "n_timepoints"),
         ({"target": "sugar"}, "target must be one of"),
+        ({"composition": "closed"}, "composition must be one of"),
         ({"scatter": 1.0}, "scatter"),
         ({"noise": -1.0}, "noise"),
         ({"noise": np.nan}, "noise"),

@@ -9,6 +9,8 @@ from sklearn.utils import Bunch, check_random_state
 
 __all__ = ["make_tser_spectral"]
 
+COMPOSITIONS = ("independent", "mass_balance")
+
 #: Absorption bands ``(centre nm, width nm, absorbance per % of constituent)`` in
 #: the textbook near-infrared overtone regions: the C-H third overtone of fat
 #: near 930 nm (and a weaker C-H band near 1040 nm), the O-H second overtone of
@@ -32,6 +34,7 @@ def make_tser_spectral(
     n_timepoints=100,
     *,
     target="fat",
+    composition="independent",
     scatter=0.15,
     noise=0.002,
     mask_threshold=0.05,
@@ -47,9 +50,10 @@ def make_tser_spectral(
     the physics (Beer-Lambert mixing, multiplicative scatter), not fitted to
     any measured data set.
 
-    Design: for each sample, independent contents of fat ``f ~ U(1, 50)`` %,
-    water ``w ~ U(40, 75)`` % and protein ``p ~ U(10, 25)`` %; the absorbance
-    at wavelength ``l`` is::
+    Design: for each sample, contents of fat ``f ~ U(1, 50)`` %, water and
+    protein in %: independent, ``w ~ U(40, 75)`` and ``p ~ U(10, 25)``, or
+    tied to the fat by a mass balance, ``w = 75 - 0.75 f + N(0, 2)`` and ``p
+    = 100 - f - w``; the absorbance at wavelength ``l`` is::
 
         A(l) = a + b (l - 950) / 100 + s * sum_k c_k eps_k(l) + e(l)
 
@@ -59,9 +63,10 @@ def make_tser_spectral(
     of Gaussian bands (:data:`BANDS`). The target is the chosen constituent's
     concentration; the ground-truth mask marks the wavelengths where its
     absorptivity exceeds ``mask_threshold`` times its peak (the same for
-    every sample). The contents are drawn independently so that only the
-    target's own bands carry it and the mask is the whole truth (in meat,
-    water and fat are tied by the mass balance, and a model may read either).
+    every sample). With independent contents only the target's own bands
+    carry it and the mask is the whole truth; under the mass balance, as in
+    meat, the other constituents' bands carry it too and a model may read
+    them instead.
 
     Parameters
     ----------
@@ -71,6 +76,9 @@ def make_tser_spectral(
         Number of wavelengths, evenly spaced over 850-1050 nm.
     target : {"fat", "water", "protein"}, default="fat"
         The constituent whose concentration (in %) is the target.
+    composition : {"independent", "mass_balance"}, default="independent"
+        Whether the contents are drawn independently, or water and protein
+        follow the fat content and the three add up to 100 %.
     scatter : float, default=0.15
         Half-width of the range of multiplicative scatter factors, in [0, 1).
     noise : float, default=0.002
@@ -104,6 +112,10 @@ def make_tser_spectral(
             raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
     if target not in BANDS:
         raise ValueError(f"target must be one of {tuple(BANDS)}; got {target!r}.")
+    if composition not in COMPOSITIONS:
+        raise ValueError(
+            f"composition must be one of {COMPOSITIONS}; got {composition!r}."
+        )
     if not isinstance(scatter, numbers.Real) or not 0 <= scatter < 1:
         raise ValueError(f"scatter must be a float in [0, 1); got {scatter!r}.")
     if not isinstance(mask_threshold, numbers.Real) or not 0 < mask_threshold < 1:
@@ -114,7 +126,12 @@ def make_tser_spectral(
         raise ValueError(f"noise must be a non-negative float; got {noise!r}.")
     rng = check_random_state(random_state)
     wavelengths = np.linspace(850.0, 1050.0, n_timepoints)
-    concentrations = rng.uniform((1.0, 40.0, 10.0), (50.0, 75.0, 25.0), (n_samples, 3))
+    if composition == "independent":
+        concentrations = rng.uniform((1.0, 40.0, 10.0), (50.0, 75.0, 25.0), (n_samples, 3))
+    else:
+        fat = rng.uniform(1.0, 50.0, n_samples)
+        water = 75.0 - 0.75 * fat + rng.normal(0.0, 2.0, n_samples)
+        concentrations = np.stack([fat, water, 100.0 - fat - water], axis=1)
     absorptivity = np.stack([_absorptivity(wavelengths, b) for b in BANDS.values()])
     offset = rng.uniform(2.0, 3.5, (n_samples, 1))
     tilt = rng.normal(0.4, 0.15, (n_samples, 1))
