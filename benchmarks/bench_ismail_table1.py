@@ -144,7 +144,7 @@ def make_models(args, seed):
         iterator_train__shuffle=True, verbose=0, random_state=seed)}
     if args.wide:
         models = {
-            "LSTM": LSTMClassifier(**common),
+            "LSTM": LSTMClassifier(pooling="last", **common),  # the paper's read-out
             "InputCellAttention": InputCellAttentionClassifier(**common),
             **models,
             "TCN-last": TCNClassifier(num_layers=3, kernel_size=4, **common),

@@ -104,7 +104,7 @@ def main():
     X, truth = data.data.astype(np.float32), data.saliency.astype(bool)
     total = (X * truth).sum(axis=(1, 2))
     y = (total > np.median(total)).astype(int)
-    gru = GRUClassifier(hidden_size=32, max_epochs=60, lr=0.01, random_state=0,
+    gru = GRUClassifier(hidden_size=32, max_epochs=60, lr=0.01, random_state=0, pooling="last",
                         **PAPER_TRAINING)
     gru.fit(X[:250], y[:250])
     print(f"GRU held-out accuracy {gru.score(X[250:], y[250:]):.2f}")

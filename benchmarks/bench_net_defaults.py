@@ -71,16 +71,19 @@ CANDIDATES = {
     "timepoint, cosine, auto, no ES": dict(input_scaling="timepoint", early_stopping=False),
     "none, cosine, auto, no ES": dict(input_scaling=None, early_stopping=False),
 }
-#: MAGNETS' settings compared by --cv --magnets, each with 4 masks unless it says
-#: otherwise ("old": the training before issue 28).
-_FOUR = dict(n_masks=4)
+#: MAGNETS' settings compared by --cv --magnets, each with 4 masks and one training
+#: unless it says otherwise ("old": the training before issue 28).
+_FOUR = dict(n_masks=4, n_init=1)
 MAGNETS_CANDIDATES = {
     "old": dict(_FOUR, early_stopping=False),
     "100 epochs, ES 10": dict(_FOUR, max_epochs=100),
     "auto, ES 10": dict(_FOUR, max_epochs="auto"),
     "auto, ES 20": dict(_FOUR, max_epochs="auto", n_iter_no_change=20),
     # where the MAGNETS authors' code differs from ours (REFERENCE.md)
-    "authors' 10 masks": dict(n_masks=10),
+    "authors' 10 masks": dict(_FOUR, n_masks=10),
+    "8 masks": dict(_FOUR, n_masks=8),
+    "one init": _FOUR,
+    "3 inits": dict(_FOUR, n_init=3),
     "authors' lr 1e-4, batch 256": dict(_FOUR, lr=1e-4, batch_size=256),
     "authors' weight decay 4e-5": dict(_FOUR, weight_decay=4e-5),
     "no feature norm": dict(_FOUR, feature_norm=False),

@@ -176,6 +176,8 @@ def test_logit_scale_makes_training_masks_less_noisy():
         ({"feature_norm": "yes"}, "feature_norm"),
         ({"anneal_noise": 1}, "anneal_noise"),
         ({"lr_schedule": "step"}, "lr_schedule"),
+        ({"n_init": 0}, "n_init"),
+        ({"n_init": 1.5}, "n_init"),
     ],
 )
 def test_bad_parameters(params, match):
@@ -477,3 +479,28 @@ def test_plots_return_figures():
     with pytest.raises(ValueError, match="output"):
         plot_magnets_contributions(multi, X, output=2)
     plt.close("all")
+
+
+def test_n_init_keeps_the_training_of_lowest_validation_loss():
+    X, y = _data()
+    model = MagnetsRegressor(**{**TINY, "max_epochs": 4, "n_init": 3}).fit(X, y)
+    assert MagnetsRegressor().n_init == 3 and MagnetsClassifier().n_init == 1
+    assert model.init_losses_.shape == (3,)
+    assert len(np.unique(model.init_losses_)) == 3  # three different trainings
+    assert min(model.validation_loss_curve_) == pytest.approx(model.init_losses_.min())
+    assert len(model.loss_curve_) == model.n_iter_
+    # the first training is the plain fit of random_state: n_init=1 reproduces it
+    single = MagnetsRegressor(**{**TINY, "max_epochs": 4, "n_init": 1}).fit(X, y)
+    assert single.init_losses_ == pytest.approx(model.init_losses_[:1])
+    # same seed, same choice
+    again = clone(model).fit(X, y)
+    np.testing.assert_allclose(again.predict(X), model.predict(X), rtol=1e-5)
+
+
+def test_n_init_without_validation_selects_on_the_final_training_loss():
+    X, y = _data()
+    model = MagnetsRegressor(
+        **{**TINY, "max_epochs": 3, "n_init": 2, "early_stopping": False}
+    ).fit(X, y)
+    assert model.validation_loss_curve_ is None
+    assert model.loss_curve_[-1] == pytest.approx(model.init_losses_.min())

@@ -156,6 +156,39 @@ def test_tcn_pooling_reaches_steps_beyond_the_receptive_field(pooling, rng):
     assert seq.fit(X, X[:, 0]).predict(X).shape == (40, 20)
 
 
+@pytest.mark.parametrize("cls", [GRURegressor, LSTMRegressor])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+def test_recurrent_pooling_reads_out_the_pooled_hidden_states(cls, pooling, rng):
+    X = rng.normal(size=(30, 2, 12)).astype(np.float32)
+    model = _small(cls, max_epochs=1, pooling=pooling).fit(X, X[:, 0].mean(axis=1))
+    net = model.module_.module.module  # behind the input and output scaling
+    x = torch.from_numpy(X[:5])
+    with torch.no_grad():
+        z = (x - model.module_.module.loc) / model.module_.module.scale
+        h, _ = net.rnn(z.transpose(1, 2))
+        pooled = {"last": h[:, -1], "mean": h.mean(1), "max": h.amax(1)}[pooling]
+        torch.testing.assert_close(net(z), net.head.linear(pooled))
+    with pytest.raises(ValueError, match="pooling must be 'last', 'mean' or 'max'"):
+        clone(model).set_params(pooling="sum").fit(X, X[:, 0, 0])
+
+
+def test_recurrent_classifiers_pool_by_default_regressors_read_the_last_step(rng):
+    assert GRUClassifier().pooling == LSTMClassifier().pooling == "max"
+    assert GRURegressor().pooling == LSTMRegressor().pooling == "last"
+    X = rng.normal(size=(20, 1, 16)).astype(np.float32)
+    model = _small(GRUClassifier, max_epochs=1).fit(X, np.arange(20) % 2)
+    assert model.module_.module.head.pooling == "max"
+
+
+def test_recurrent_head_unpickled_from_before_pooling_reads_the_last_step(rng):
+    model = _small(GRURegressor, max_epochs=1).fit(
+        rng.normal(size=(20, 1, 8)).astype(np.float32), rng.normal(size=20)
+    )
+    head = model.module_.module.module.head
+    del head.__dict__["pooling"]
+    assert pickle.loads(pickle.dumps(head)).pooling == "last"
+
+
 def test_tcn_classifier_reads_out_every_step_by_default(rng):
     X = rng.normal(size=(20, 2, 30)).astype(np.float32)
     model = TCNClassifier(hidden_size=4, num_layers=2, max_epochs=1, random_state=0)

@@ -40,6 +40,8 @@ MIN_PATIENCE_STEPS = 100
 #: (an LSTM's plateau can last 150 steps) has not converged.
 PLATEAU_DROP = 0.2
 LR_SCHEDULES = ("constant", "cosine")
+#: ``_fit_net``'s default seed: the estimator's ``random_state``.
+_OWN_SEED = object()
 INPUT_SCALINGS = ("channel", "timepoint", None)
 
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
@@ -266,13 +268,15 @@ class _TimeSeriesNetMixin:
         max_epochs=None,
         train_split=None,
         callbacks=(),
+        seed=_OWN_SEED,
         **net_params,
     ):
         """Build and train ``self.net_``.
 
         ``build_module()`` is called under the seeded torch generator, so weight
         initialisation, dropout and shuffling all follow ``random_state``;
-        ``max_epochs`` defaults to ``self.max_epochs``; ``net_params`` go to
+        ``max_epochs`` defaults to ``self.max_epochs`` and ``seed`` (of the
+        torch generator) to ``self.random_state``; ``net_params`` go to
         ``NeuralNet`` (``criterion__*`` arguments). A non-finite training loss
         raises ``FloatingPointError``; the epoch table is plain text unless
         stdout is a terminal.
@@ -280,7 +284,9 @@ class _TimeSeriesNetMixin:
         device = resolve_device(self.device)
         if self.verbose:
             net_params["callbacks__print_log__sink"] = _print_plain_unless_terminal
-        with seeded_torch(self.random_state, device):
+        if seed is _OWN_SEED:
+            seed = self.random_state
+        with seeded_torch(seed, device):
             net = NeuralNet(
                 module=build_module(),
                 criterion=criterion,

@@ -20,18 +20,33 @@ __all__ = [
 ]
 
 
-class _SequenceHead(nn.Module):
-    """Dropout and a linear read-out at every step, or at the last step only."""
+POOLINGS = ("last", "mean", "max")
 
-    def __init__(self, hidden_size, n_outputs, dropout, sequence_output):
+
+class _SequenceHead(nn.Module):
+    """Dropout and a linear read-out at every step, or of the steps pooled into one
+    vector: the last step, or the mean or maximum over all steps."""
+
+    def __init__(self, hidden_size, n_outputs, dropout, sequence_output, pooling="last"):
         super().__init__()
         self.dropout = nn.Dropout(dropout)
         self.linear = nn.Linear(hidden_size, n_outputs)
         self.sequence_output = sequence_output
+        self.pooling = pooling
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # heads pickled before pooling was a choice read the last step
+        self.__dict__.setdefault("pooling", "last")
 
     def forward(self, h):  # h: (batch, time, hidden)
         if not self.sequence_output:
-            h = h[:, -1]
+            if self.pooling == "last":
+                h = h[:, -1]
+            elif self.pooling == "mean":
+                h = h.mean(dim=1)
+            else:
+                h = h.amax(dim=1)
         return self.linear(self.dropout(h))
 
 
@@ -45,7 +60,10 @@ class RecurrentNet(nn.Module):
     dropout : float
         Between recurrent layers and before the read-out.
     sequence_output : bool
-        Read out every step instead of the last one.
+        Read out every step instead of pooling them.
+    pooling : {"last", "mean", "max"}
+        How the hidden states of the last layer are reduced to one vector when
+        ``sequence_output`` is false.
     """
 
     def __init__(
@@ -57,6 +75,7 @@ class RecurrentNet(nn.Module):
         num_layers,
         dropout,
         sequence_output,
+        pooling="last",
     ):
         super().__init__()
         rnn = {"gru": nn.GRU, "lstm": nn.LSTM}[cell]
@@ -67,7 +86,9 @@ class RecurrentNet(nn.Module):
             batch_first=True,
             dropout=dropout if num_layers > 1 else 0.0,
         )
-        self.head = _SequenceHead(hidden_size, n_outputs, dropout, sequence_output)
+        self.head = _SequenceHead(
+            hidden_size, n_outputs, dropout, sequence_output, pooling
+        )
 
     def forward(self, x):
         h, _ = self.rnn(x.transpose(1, 2))
