@@ -504,3 +504,12 @@ def test_n_init_without_validation_selects_on_the_final_training_loss():
     ).fit(X, y)
     assert model.validation_loss_curve_ is None
     assert model.loss_curve_[-1] == pytest.approx(model.init_losses_.min())
+
+
+def test_verbose_names_each_training(capsys):
+    X, y = _data()
+    MagnetsRegressor(**{**TINY, "n_init": 2, "verbose": 1}).fit(X, y)
+    out = capsys.readouterr().out
+    assert "training 1 of 2" in out and "training 2 of 2" in out
+    MagnetsRegressor(**{**TINY, "n_init": 1, "verbose": 1}).fit(X, y)
+    assert "training 1 of" not in capsys.readouterr().out

@@ -157,7 +157,7 @@ def test_tcn_pooling_reaches_steps_beyond_the_receptive_field(pooling, rng):
 
 
 @pytest.mark.parametrize("cls", [GRURegressor, LSTMRegressor])
-@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "concat"])
 def test_recurrent_pooling_reads_out_the_pooled_hidden_states(cls, pooling, rng):
     X = rng.normal(size=(30, 2, 12)).astype(np.float32)
     model = _small(cls, max_epochs=1, pooling=pooling).fit(X, X[:, 0].mean(axis=1))
@@ -166,18 +166,32 @@ def test_recurrent_pooling_reads_out_the_pooled_hidden_states(cls, pooling, rng)
     with torch.no_grad():
         z = (x - model.module_.module.loc) / model.module_.module.scale
         h, _ = net.rnn(z.transpose(1, 2))
-        pooled = {"last": h[:, -1], "mean": h.mean(1), "max": h.amax(1)}[pooling]
+        pooled = {
+            "last": h[:, -1],
+            "mean": h.mean(1),
+            "max": h.amax(1),
+            "concat": torch.cat([h[:, -1], h.amax(1), h.mean(1)], dim=1),
+        }[pooling]
         torch.testing.assert_close(net(z), net.head.linear(pooled))
-    with pytest.raises(ValueError, match="pooling must be 'last', 'mean' or 'max'"):
+    message = "pooling must be 'last', 'mean', 'max' or 'concat'"
+    with pytest.raises(ValueError, match=message):
         clone(model).set_params(pooling="sum").fit(X, X[:, 0, 0])
+    # the recurrent read-out does not extend to the TCN's pooling
+    with pytest.raises(ValueError, match="pooling must be 'last', 'mean' or 'max',"):
+        _small(TCNRegressor, pooling="concat").fit(X, X[:, 0, 0])
 
 
 def test_recurrent_classifiers_pool_by_default_regressors_read_the_last_step(rng):
-    assert GRUClassifier().pooling == LSTMClassifier().pooling == "max"
+    assert GRUClassifier().pooling == LSTMClassifier().pooling == "concat"
     assert GRURegressor().pooling == LSTMRegressor().pooling == "last"
     X = rng.normal(size=(20, 1, 16)).astype(np.float32)
     model = _small(GRUClassifier, max_epochs=1).fit(X, np.arange(20) % 2)
-    assert model.module_.module.head.pooling == "max"
+    assert model.module_.module.head.pooling == "concat"
+    assert model.module_.module.head.linear.in_features == 3 * model.hidden_size
+    # with one output per step there is nothing to pool
+    seq = _small(LSTMClassifier, max_epochs=1, sequence_output=True)
+    seq.fit(X, rng.integers(0, 2, size=(20, 16)))
+    assert seq.module_.module.head.linear.in_features == seq.hidden_size
 
 
 def test_recurrent_head_unpickled_from_before_pooling_reads_the_last_step(rng):

@@ -21,16 +21,21 @@ __all__ = [
 
 
 POOLINGS = ("last", "mean", "max")
+#: The recurrent nets also read out the last, maximum and mean states side by
+#: side (Howard and Ruder's "concat pooling", ULMFiT, 2018).
+RECURRENT_POOLINGS = (*POOLINGS, "concat")
 
 
 class _SequenceHead(nn.Module):
     """Dropout and a linear read-out at every step, or of the steps pooled into one
-    vector: the last step, or the mean or maximum over all steps."""
+    vector: the last step, the mean or maximum over all steps, or those three
+    side by side (``"concat"``)."""
 
     def __init__(self, hidden_size, n_outputs, dropout, sequence_output, pooling="last"):
         super().__init__()
         self.dropout = nn.Dropout(dropout)
-        self.linear = nn.Linear(hidden_size, n_outputs)
+        n_pooled = 3 if pooling == "concat" and not sequence_output else 1
+        self.linear = nn.Linear(n_pooled * hidden_size, n_outputs)
         self.sequence_output = sequence_output
         self.pooling = pooling
 
@@ -45,8 +50,10 @@ class _SequenceHead(nn.Module):
                 h = h[:, -1]
             elif self.pooling == "mean":
                 h = h.mean(dim=1)
-            else:
+            elif self.pooling == "max":
                 h = h.amax(dim=1)
+            else:
+                h = torch.cat([h[:, -1], h.amax(dim=1), h.mean(dim=1)], dim=1)
         return self.linear(self.dropout(h))
 
 
@@ -61,9 +68,10 @@ class RecurrentNet(nn.Module):
         Between recurrent layers and before the read-out.
     sequence_output : bool
         Read out every step instead of pooling them.
-    pooling : {"last", "mean", "max"}
+    pooling : {"last", "mean", "max", "concat"}
         How the hidden states of the last layer are reduced to one vector when
-        ``sequence_output`` is false.
+        ``sequence_output`` is false; ``"concat"`` reads the last, the maximum
+        and the mean side by side.
     """
 
     def __init__(

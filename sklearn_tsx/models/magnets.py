@@ -276,7 +276,10 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         (``init_losses_``). With ``refit_head``, the head is then refitted
         (regression)."""
         fitted = []
-        for seed in self._init_seeds():
+        seeds = self._init_seeds()
+        for i, seed in enumerate(seeds):
+            if self.verbose and len(seeds) > 1:
+                print(f"training {i + 1} of {len(seeds)}")
             self._fit_net(
                 X,
                 y,
@@ -647,7 +650,10 @@ def _magnets_docstring(**fields):
         "    0.0398, on CardanoSentiment 0.2789 and 0.2787 (``python\n"
         "    benchmarks/bench_net_defaults.py --cv --datasets SpectralMixture\n"
         "    Covid3Month CardanoSentiment --nets --magnets \"one init\" \"3 inits\"\n"
-        "    --seeds 2``)."
+        "    --seeds 2``). On the synthetic sets of ``benchmarks/bench_magnets.py\n"
+        "    --quick --magnets-early-stopping``, test RMSE over seeds 0 to 2, one\n"
+        "    training against three: univariate 0.0033 / 0.0037, mv_threshold\n"
+        "    0.0353 / 0.0319, mv_interaction 0.0207 / 0.0170."
     ),
     refit=(
         "\nThen the head ``(V, c)`` is refitted to the training targets on the\n"
