@@ -513,3 +513,19 @@ def test_verbose_names_each_training(capsys):
     assert "training 1 of 2" in out and "training 2 of 2" in out
     MagnetsRegressor(**{**TINY, "n_init": 1, "verbose": 1}).fit(X, y)
     assert "training 1 of" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("random_state", [0, np.random.RandomState(0), None])
+def test_n_init_validates_every_training_on_the_same_series(random_state, monkeypatch):
+    X, y = _data()
+    splits = []
+    fit_net = MagnetsRegressor._fit_net
+
+    def spy(self, *args, train_split=None, **kwargs):
+        splits.append(train_split)
+        return fit_net(self, *args, train_split=train_split, **kwargs)
+
+    monkeypatch.setattr(MagnetsRegressor, "_fit_net", spy)
+    params = {**TINY, "n_init": 3, "random_state": random_state}
+    MagnetsRegressor(**params).fit(X, y)
+    assert len(splits) == 3 and splits[0] is splits[1] is splits[2]

@@ -280,13 +280,18 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         for i, seed in enumerate(seeds):
             if self.verbose and len(seeds) > 1:
                 print(f"training {i + 1} of {len(seeds)}")
+            setup = self._magnets_training_setup(len(X), stratified)
+            if i == 0:
+                split = setup["train_split"]
+            else:  # one validation split for all, also when random_state draws anew
+                setup["train_split"] = split
             self._fit_net(
                 X,
                 y,
                 build_module,
                 criterion,
                 seed=seed,
-                **self._magnets_training_setup(len(X), stratified),
+                **setup,
                 **{f"criterion__{k}": v for k, v in criterion_params.items()},
             )
             curve = self.validation_loss_curve_ or self.loss_curve_[-1:]
@@ -330,8 +335,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
     def _magnets_training_setup(self, n_samples, stratified):
         """``max_epochs``, ``train_split`` and the callbacks of one fit: the nets'
         schedule and early stopping, the bottleneck penalties, the noise annealing
-        and the calibrated validation. The split depends on ``random_state`` only,
-        so every initialisation is validated on the same series."""
+        and the calibrated validation."""
         setup = self._training_setup(n_samples, stratified=stratified)
         callbacks = []
         if self.lambda_sparsity or self.lambda_orthogonality:
