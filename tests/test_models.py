@@ -194,6 +194,19 @@ def test_recurrent_classifiers_pool_by_default_regressors_read_the_last_step(rng
     assert seq.module_.module.head.linear.in_features == seq.hidden_size
 
 
+@pytest.mark.parametrize("pooling", ["last", "concat"])
+def test_input_cell_attention_pools_its_hidden_states(pooling, rng):
+    X = rng.normal(size=(20, 2, 10)).astype(np.float32)
+    model = _small(InputCellAttentionRegressor, max_epochs=1, pooling=pooling)
+    model.fit(X, X[:, 0].mean(axis=1))
+    head = model.module_.module.module.head
+    assert head.pooling == pooling
+    assert head.linear.in_features == (3 if pooling == "concat" else 1) * 8
+    assert model.predict(X).shape == (20,)
+    with pytest.raises(ValueError, match="pooling must be 'last', 'mean', 'max' or"):
+        clone(model).set_params(pooling="sum").fit(X, X[:, 0, 0])
+
+
 def test_recurrent_head_unpickled_from_before_pooling_reads_the_last_step(rng):
     model = _small(GRURegressor, max_epochs=1).fit(
         rng.normal(size=(20, 1, 8)).astype(np.float32), rng.normal(size=20)

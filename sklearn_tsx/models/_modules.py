@@ -121,6 +121,8 @@ class InputCellAttentionLSTMNet(nn.Module):
         ``d_a``, the width of the attention's hidden layer.
     dropout : float
     sequence_output : bool
+    pooling : {"last", "mean", "max", "concat"}
+        As :class:`RecurrentNet`'s.
     """
 
     def __init__(
@@ -133,6 +135,7 @@ class InputCellAttentionLSTMNet(nn.Module):
         attention_size,
         dropout,
         sequence_output,
+        pooling="last",
     ):
         super().__init__()
         self.w1 = nn.Linear(n_channels, attention_size, bias=False)
@@ -144,7 +147,9 @@ class InputCellAttentionLSTMNet(nn.Module):
             batch_first=True,
             dropout=dropout if num_layers > 1 else 0.0,
         )
-        self.head = _SequenceHead(hidden_size, n_outputs, dropout, sequence_output)
+        self.head = _SequenceHead(
+            hidden_size, n_outputs, dropout, sequence_output, pooling
+        )
 
     def forward(self, x):
         x = x.transpose(1, 2)  # (batch, time, channels)
