@@ -275,7 +275,7 @@ class _MagnetsBase(_TimeSeriesNetMixin):
         the same validation split, and keep the one of lowest selection loss
         (``init_losses_``). With ``refit_head``, the head is then refitted
         (regression)."""
-        fitted = []
+        losses, best = [], None
         seeds = self._init_seeds()
         for i, seed in enumerate(seeds):
             if self.verbose and len(seeds) > 1:
@@ -295,18 +295,13 @@ class _MagnetsBase(_TimeSeriesNetMixin):
                 **{f"criterion__{k}": v for k, v in criterion_params.items()},
             )
             curve = self.validation_loss_curve_ or self.loss_curve_[-1:]
-            fitted.append(
-                (
-                    float(np.nanmin(curve)),
-                    self.net_,
-                    self.n_iter_,
-                    self.loss_curve_,
-                    self.validation_loss_curve_,
-                )
-            )
-        self.init_losses_ = np.array([fit[0] for fit in fitted])
-        best = fitted[int(np.argmin(self.init_losses_))]
-        self.net_, self.n_iter_, self.loss_curve_, self.validation_loss_curve_ = best[1:]
+            losses.append(float(np.nanmin(curve)))
+            if best is None or losses[-1] < min(losses[:-1]):
+                # only the best training so far is kept in memory
+                best = (self.net_, self.n_iter_, self.loss_curve_,
+                        self.validation_loss_curve_)
+        self.init_losses_ = np.array(losses)
+        self.net_, self.n_iter_, self.loss_curve_, self.validation_loss_curve_ = best
         module = self.module_
         device = next(module.parameters()).device
         x = torch.from_numpy(X).to(device)
