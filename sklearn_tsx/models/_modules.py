@@ -26,6 +26,17 @@ POOLINGS = ("last", "mean", "max")
 RECURRENT_POOLINGS = (*POOLINGS, "concat")
 
 
+def _pool(h, pooling):
+    """``h`` of shape ``(batch, time, hidden)`` reduced over time by ``pooling``."""
+    if pooling == "last":
+        return h[:, -1]
+    if pooling == "mean":
+        return h.mean(dim=1)
+    if pooling == "max":
+        return h.amax(dim=1)
+    return torch.cat([h[:, -1], h.amax(dim=1), h.mean(dim=1)], dim=1)
+
+
 class _SequenceHead(nn.Module):
     """Dropout and a linear read-out at every step, or of the steps pooled into one
     vector: the last step, the mean or maximum over all steps, or those three
@@ -46,14 +57,7 @@ class _SequenceHead(nn.Module):
 
     def forward(self, h):  # h: (batch, time, hidden)
         if not self.sequence_output:
-            if self.pooling == "last":
-                h = h[:, -1]
-            elif self.pooling == "mean":
-                h = h.mean(dim=1)
-            elif self.pooling == "max":
-                h = h.amax(dim=1)
-            else:
-                h = torch.cat([h[:, -1], h.amax(dim=1), h.mean(dim=1)], dim=1)
+            h = _pool(h, self.pooling)
         return self.linear(self.dropout(h))
 
 
@@ -261,11 +265,11 @@ class TemporalConvNet(nn.Module):
         self.head = _SequenceHead(hidden_size, n_outputs, dropout, sequence_output)
 
     def forward(self, x):
-        h = self.blocks(x)  # (batch, hidden, time)
-        if not self.head.sequence_output and self.pooling != "last":
-            h = h.mean(dim=2) if self.pooling == "mean" else h.amax(dim=2)
-            return self.head.linear(self.head.dropout(h))
-        return self.head(h.transpose(1, 2))
+        h = self.blocks(x).transpose(1, 2)  # (batch, time, hidden)
+        if self.head.sequence_output:
+            return self.head(h)
+        # the net's own pooling: its head predates pooling and reads the last step
+        return self.head.linear(self.head.dropout(_pool(h, self.pooling)))
 
 
 class TransformerNet(nn.Module):
