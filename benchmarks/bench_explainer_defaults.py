@@ -98,6 +98,8 @@ def selection_report(explainer, truth, seconds, dataset, seed, args):
     """Scores of each area's masks alone and of each selection rule on the grid,
     from a fitted Dynamask's (or pooled) ``masks_`` and ``errors_``."""
     masks, errors = explainer.masks_, explainer.errors_
+    if args.dynamask_mode == "deletion":  # the rules below read "lowest" as "best"
+        errors = -errors
     rows = np.arange(len(masks))
     low, high = errors.min(1, keepdims=True), errors.max(1, keepdims=True)
     rules = {f"area {a:.2f} alone": np.full(len(masks), i) for i, a in enumerate(AREAS)}
@@ -125,7 +127,7 @@ def dynamask_part(args):
             model, _, X, truth = gru_task(make, seed, args)
             start = time.perf_counter()
             explainer = Dynamask(model, area=AREAS, loss=args.dynamask_loss,
-                                 random_state=seed).fit(X)
+                                 mode=args.dynamask_mode, random_state=seed).fit(X)
             explainer.explain(X)
             selection_report(explainer, truth, (time.perf_counter() - start) / len(X),
                              make.__name__, seed, args)
@@ -133,7 +135,8 @@ def dynamask_part(args):
             data = make(n_samples=args.n_white_box, random_state=seed)
             print(f"{make.__name__} seed {seed}: {len(data.data)} white boxes", flush=True)
             start = time.perf_counter()
-            fits = [Dynamask(data.model.select(i), area=AREAS).fit(x[None])
+            fits = [Dynamask(data.model.select(i), area=AREAS, mode=args.dynamask_mode)
+                    .fit(x[None])
                     for i, x in enumerate(data.data)]
             for explainer, x in zip(fits, data.data):
                 explainer.explain(x[None])
@@ -192,6 +195,8 @@ def main():
     parser.add_argument("--dynamask-loss", default="auto",
                         choices=["auto", "cross_entropy", "log_loss", "mse"],
                         help="Dynamask's loss on the GRU tasks (the white boxes: auto)")
+    parser.add_argument("--dynamask-mode", default="preservation",
+                        choices=["preservation", "deletion"])
     parser.add_argument("--n-timepoints", type=int, default=100)
     parser.add_argument("--n-explain", type=int, default=20)
     parser.add_argument("--n-white-box", type=int, default=5,

@@ -32,6 +32,8 @@ Run::
     python benchmarks/bench_faithfulness_real.py --sets OSULeaf --methods Dynamask FO
     python benchmarks/bench_faithfulness_real.py --no-explain  # the classifiers alone
     python benchmarks/bench_faithfulness_real.py --cv --cv-params '{"normalization": null}'
+    python benchmarks/bench_faithfulness_real.py --sets ItalyPowerDemand \
+        --methods Dynamask ExtremalMask --method-params '{"mode": "deletion"}' --classifiers
 
 Target (issue 32): Dynamask, ExtremalMask and ContraLSP at their defaults match
 FeatureOcclusion's comprehensiveness AOPC on most sets and beat the random
@@ -210,8 +212,12 @@ def explain_all(name, model, data, args):
                      f"--sets {name} --seed {args.seed} --n-explain {len(X)}{flag} "
                      "--classifiers")
         return None
+    # a variant's records are of kind "variant": the defaults' rows stay the defaults'
+    kind = "variant" if args.method_params else "explainer"
+    variant = {"params": args.method_params} if args.method_params else {}
+    option = f" --method-params '{json.dumps(args.method_params)}'" if variant else ""
     for method in args.methods:
-        explainer = METHODS[method](model)
+        explainer = METHODS[method](model).set_params(**args.method_params)
         if "random_state" in explainer.get_params(deep=False):
             explainer.set_params(random_state=args.seed)
         start = time.process_time()
@@ -226,14 +232,14 @@ def explain_all(name, model, data, args):
               f"{signed['acc_drop']:.2f} / {absolute['acc_drop']:.2f}  tied "
               f"{tied:.2f}  {cpu:.3f} CPU-s per series", flush=True)
         write_record("bench_faithfulness_real", dataset=name, method=method, seed=args.seed,
-                     settings={"kind": "explainer", "model": args.model,
-                               "n_explain": len(X), "fractions": FRACTIONS, **baseline},
+                     settings={"kind": kind, "model": args.model, "n_explain": len(X),
+                               "fractions": FRACTIONS, **baseline, **variant},
                      figures={"signed": signed, "absolute": absolute,
                               "cpu_s_per_series": cpu, "tied_share": tied,
                               "random_floor": results["Random"]},
                      command="python benchmarks/bench_faithfulness_real.py "
                      f"--sets {name} --methods '{method}' --seed {args.seed} "
-                     f"--n-explain {len(X)}{flag} --classifiers")
+                     f"--n-explain {len(X)}{flag}{option} --classifiers")
     return results
 
 
@@ -288,6 +294,10 @@ def main():
     parser.add_argument("--cv-params", type=json.loads, default={},
                         help="with --cv, JSON parameters of --model, e.g. "
                         "'{\"normalization\": null}'")
+    parser.add_argument("--method-params", type=json.loads, default={},
+                        help="JSON parameters set on every explainer of --methods, e.g. "
+                        "'{\"mode\": \"deletion\"}'; recorded as a variant, not as the "
+                        "explainer's defaults")
     parser.add_argument("--quick", action="store_true",
                         help="BasicMotions and ItalyPowerDemand, 10 series, no other "
                         "classifiers, fast methods only")

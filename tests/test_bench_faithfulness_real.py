@@ -102,3 +102,21 @@ def test_interpolated_substitution_is_recorded_with_its_command(bench, monkeypat
                  if r["settings"]["kind"] == "explainer"]
     assert record["settings"]["baseline"] == "interpolate"
     assert "--baseline interpolate" in record["command"]
+
+
+def test_method_params_are_recorded_as_a_variant_with_its_command(bench, monkeypatch,
+                                                                   capsys, tmp_path):
+    import json
+
+    monkeypatch.setattr(sys, "argv", [
+        "bench_faithfulness_real.py", "--sets", "ItalyPowerDemand", "--classifiers",
+        "--methods", "FO", "--method-params", '{"window": 2}',
+        "--n-explain", "5", "--random-seeds", "2"])
+    bench.main()
+    records = [json.loads(line)
+               for line in (tmp_path / "bench_faithfulness_real.jsonl").open()]
+    # the choosing page reads records of kind "explainer": a variant is not a default
+    assert not [r for r in records if r["settings"]["kind"] == "explainer"]
+    (record,) = [r for r in records if r["settings"]["kind"] == "variant"]
+    assert record["settings"]["params"] == {"window": 2}
+    assert """--method-params '{"window": 2}'""" in record["command"]
