@@ -125,7 +125,7 @@ def time_per_series(args, threads):
     torch.set_num_threads(threads)
     data = make_state(args.n_timing, n_timepoints=200, random_state=0)
     torch.manual_seed(0)
-    model = GRUClassifier(hidden_size=200, sequence_output=True, max_epochs=1,
+    model = GRUClassifier(lr=1e-3, hidden_size=200, sequence_output=True, max_epochs=1,
                           random_state=0, **PAPER_TRAINING).fit(data.data, data.target)
     explainer = ContraLSP(model, max_epochs=args.timing_epochs, batch_size=args.n_timing,
                           random_state=0, **SETTINGS["state"]["params"])

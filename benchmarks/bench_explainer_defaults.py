@@ -75,7 +75,7 @@ def gru_task(make, seed, args):
     data = make(args.n_samples, n_timepoints=args.n_timepoints, random_state=seed)
     X = data.data
     n_train = int(0.8 * args.n_samples)
-    model = GRUClassifier(hidden_size=args.hidden_size, sequence_output=True,
+    model = GRUClassifier(lr=1e-3, hidden_size=args.hidden_size, sequence_output=True,
                           max_epochs=args.epochs, random_state=seed, **PAPER_TRAINING)
     model.fit(X[:n_train], data.target[:n_train])
     accuracy = model.score(X[n_train:], data.target[n_train:])

@@ -120,7 +120,7 @@ def main():
     C = X.shape[1]
     dataset = f"State, T={T}, {n_explain} series explained"
 
-    gru = GRUClassifier(hidden_size=16, max_epochs=20, pooling="last", random_state=0)
+    gru = GRUClassifier(lr=1e-3, hidden_size=16, max_epochs=20, pooling="last", random_state=0)
     gru.fit(X_train, y_train)
     print(f"GRU test accuracy {gru.score(X[n_train:], y[n_train:]):.2f}")
     saliency = Saliency(gru, absolute=False).fit(X_train)

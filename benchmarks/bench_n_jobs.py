@@ -84,7 +84,8 @@ def main():
     args = parser.parse_args()
     n_samples = 64 if args.quick else 256
     X, y = _panel(n_samples)
-    model = GRUClassifier(hidden_size=32, max_epochs=10, pooling="last", random_state=0)
+    model = GRUClassifier(lr=1e-3, hidden_size=32, max_epochs=10, pooling="last",
+                          random_state=0)
     model.fit(X, y)
     settings = [("n_jobs=1", 1, "loky"), ("n_jobs=2", 2, "loky")]
     if args.dask:

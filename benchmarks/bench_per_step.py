@@ -128,7 +128,7 @@ def main():
     compare("State GRU(32), LIME (channels)", lime.fit(state.data), X, exact=False)
     compare_gradients("State GRU(32)", gru, state.data, X, args.seed)
 
-    gru200 = GRUClassifier(hidden_size=200, sequence_output=True, max_epochs=1,
+    gru200 = GRUClassifier(lr=1e-3, hidden_size=200, sequence_output=True, max_epochs=1,
                            random_state=args.seed, **PAPER_TRAINING)
     gru200.fit(state.data[:8], state.target[:8])
     compare_gradients("State GRU(200)", gru200, state.data, X[: args.n_series_200],

@@ -118,7 +118,8 @@ def main():
     data = make_state(n_samples=150 + n_explain, n_timepoints=n_timepoints, random_state=0)
     X, y = data.data.astype(np.float32), data.target[:, -1]
     # tint's GRU reads out its last hidden state
-    model = GRUClassifier(hidden_size=64, max_epochs=30, pooling="last", random_state=0)
+    model = GRUClassifier(lr=1e-3, hidden_size=64, max_epochs=30, pooling="last",
+                          random_state=0)
     model.fit(X[:150], y[:150])
     X_explain = X[150:]
     print(f"{'method':32s} {'ours':>8s} {'tint':>8s}  CPU-s/series   max |diff|")

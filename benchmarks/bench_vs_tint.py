@@ -441,7 +441,7 @@ def make_case(args):
     n_train = int(0.8 * args.n_samples)
     X_train = data.data[:n_train].astype(np.float32)
     model = GRUClassifier(
-        hidden_size=args.hidden_size, num_layers=1, sequence_output=True,
+        hidden_size=args.hidden_size, num_layers=1, sequence_output=True, lr=1e-3,
         max_epochs=args.epochs, random_state=args.seed, **PAPER_TRAINING,
     ).fit(X_train, data.target[:n_train])
     accuracy = model.score(data.data[n_train:], data.target[n_train:])

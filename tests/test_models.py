@@ -194,6 +194,27 @@ def test_recurrent_classifiers_pool_by_default_regressors_read_the_last_step(rng
     assert seq.module_.module.head.linear.in_features == seq.hidden_size
 
 
+
+def test_recurrent_classifiers_train_faster_with_clipped_gradients(rng):
+    assert GRUClassifier().lr == LSTMClassifier().lr == 1e-2
+    assert GRURegressor().lr == LSTMRegressor().lr == TCNClassifier().lr == 1e-3
+    X = rng.normal(size=(20, 1, 16)).astype(np.float32)
+    y = np.arange(20) % 2
+    for cls in (GRUClassifier, LSTMClassifier):
+        callbacks = dict(_small(cls, max_epochs=1).fit(X, y).net_.callbacks_)
+        assert callbacks["gradient_clipping"].gradient_clip_value == 1.0
+    for model in (_small(GRUClassifier, max_grad_norm=None), _small(GRURegressor),
+                  _small(TCNClassifier)):
+        assert "gradient_clipping" not in dict(
+            model.set_params(max_epochs=1).fit(X, y).net_.callbacks_)
+
+
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf"), "1", True])
+def test_invalid_max_grad_norm_is_refused(value, rng):
+    X = rng.normal(size=(20, 1, 16)).astype(np.float32)
+    with pytest.raises(ValueError, match="max_grad_norm must be a positive number"):
+        _small(GRUClassifier, max_grad_norm=value, max_epochs=1).fit(X, np.arange(20) % 2)
+
 @pytest.mark.parametrize("pooling", ["last", "concat"])
 def test_input_cell_attention_pools_its_hidden_states(pooling, rng):
     X = rng.normal(size=(20, 2, 10)).astype(np.float32)

@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
 from skorch.dataset import ValidSplit
 
 from ..preprocessing import _standardisation_statistics
@@ -201,6 +201,10 @@ class _TimeSeriesNetMixin:
         loc, scale = _standardisation_statistics(X, self.input_scaling)
         return ScaledInput(module, loc, scale)
 
+    def _gradient_norm_limit(self):
+        """Norm the gradients are clipped to at every step; ``None``: unclipped."""
+        return None
+
     def _training_setup(self, n_samples, *, stratified):
         """``max_epochs``, ``train_split`` and the callbacks of the learning-rate
         schedule and early stopping, from ``max_epochs``, ``lr_schedule``,
@@ -256,6 +260,9 @@ class _TimeSeriesNetMixin:
                     ),
                 )
             )
+        limit = self._gradient_norm_limit()
+        if limit is not None:
+            callbacks.append(("gradient_clipping", GradientNormClipping(limit)))
         return dict(max_epochs=max_epochs, train_split=train_split, callbacks=callbacks)
 
     def _fit_net(

@@ -28,9 +28,9 @@ input_scaling : {{"channel", "timepoint"}} or None, default="channel"
     ``per`` would. Being part of ``module_``, it keeps gradients and
     attributions in the units of the raw input. ``None`` feeds the input as it
     is (for input standardised beforehand).
-lr : float, default=1e-3
-    Initial learning rate of the AdamW optimiser.
-lr_schedule : {{"cosine", "constant"}}, default="cosine"
+lr : float, default={lr}
+    Initial learning rate of the AdamW optimiser.{lr_note}
+{after_lr}lr_schedule : {{"cosine", "constant"}}, default="cosine"
     ``"cosine"`` anneals the learning rate from ``lr`` towards 0 at the last
     of ``max_epochs`` epochs (skorch's ``LRScheduler``).
 max_epochs : int or "auto", default="auto"
@@ -207,7 +207,8 @@ _KINDS = {
 }
 
 
-def net_docstring(*, title, hidden_size, num_layers, layers, extra=""):
+def net_docstring(*, title, hidden_size, num_layers, layers, extra="", lr="1e-3",
+                  lr_note="", after_lr=""):
     """Class decorator writing the numpydoc docstring of a net estimator."""
 
     def decorate(cls):
@@ -221,6 +222,9 @@ def net_docstring(*, title, hidden_size, num_layers, layers, extra=""):
             num_layers=num_layers,
             layers=layers,
             extra=extra,
+            lr=lr,
+            lr_note=lr_note,
+            after_lr=after_lr,
             name=cls.__name__,
             min_steps=AUTO_MIN_STEPS,
             min_epochs=AUTO_MIN_EPOCHS,

@@ -88,13 +88,14 @@ REAL_DATA_NOTES = """\
     ================  =====  =====  =====  =====  =====
     Dynamask          0.45   0.53   0.70   --     0.22
     ExtremalMask      0.42   0.47   0.47   0.44   0.21
-    ContraLSP         0.03   0.13   0.39   --     0.08
+    ContraLSP         0.03   0.13   0.39   0.48   0.08
     ================  =====  =====  =====  =====  =====
 
     Deletion lifts Dynamask above FeatureOcclusion on ItalyPowerDemand and
     ExtremalMask clear of the floor there, but loses on OSULeaf (Dynamask),
     on BasicMotions, JapaneseVowels and ACSF1 (ExtremalMask; below the floor
-    on ACSF1), everywhere for ContraLSP, and on Dynamask's synthetic white
+    on ACSF1), everywhere for ContraLSP (Dynamask on ACSF1, 56 s per series,
+    not measured), and on Dynamask's synthetic white
     boxes (AUROC rare-feature 0.72 against 0.85, rare-time 0.81 against 0.88;
     ``benchmarks/bench_explainer_defaults.py --parts dynamask --n-explain 10
     --n-white-box 3 --dynamask-mode deletion``): preservation stays the
