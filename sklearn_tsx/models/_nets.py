@@ -49,8 +49,9 @@ _RECURRENT_POOLING_CLASSIFIER_DOC = (
     "    0.80, the three side by side 0.74. 3-fold CV accuracy on the training\n"
     "    splits (``random_state=0``; ``python\n"
     "    benchmarks/bench_faithfulness_real.py --cv --model {name}\n"
-    "    --cv-params '{{\"pooling\": \"last\"}}'``, measured at ``lr=1e-3``),\n"
-    "    concat / max / last: {figures}.\n"
+    "    --cv-params '{{\"pooling\": \"last\", \"lr\": 0.001, \"max_grad_norm\":\n"
+    "    null}}'``, at the former ``lr=1e-3``, unclipped), concat / max / last:\n"
+    "    {figures}.\n"
 )
 _RECURRENT_CLASSIFIER_LR_NOTE = (
     " The recurrent\n"
@@ -93,6 +94,18 @@ __all__ = [
     "TransformerClassifier",
     "TransformerRegressor",
 ]
+
+
+def _recurrent_classifier_docs(name, *, pooling_figures, lr_figures, lr_grid=""):
+    """``net_docstring``'s keywords for a recurrent classifier: its pooling, its
+    learning rate and its gradient clipping, each with the figures that chose it."""
+    return dict(
+        extra=_RECURRENT_POOLING_CLASSIFIER_DOC.format(name=name, figures=pooling_figures),
+        lr="1e-2",
+        lr_note=_RECURRENT_CLASSIFIER_LR_NOTE.format(name=name, more=lr_grid,
+                                                     figures=lr_figures),
+        after_lr=_MAX_GRAD_NORM_DOC,
+    )
 
 
 def _check_pooling(pooling, choices=POOLINGS):
@@ -222,27 +235,22 @@ class _GRUParams:
     hidden_size=64,
     num_layers=1,
     layers="stacked GRU layers",
-    extra=_RECURRENT_POOLING_CLASSIFIER_DOC.format(
-        name="GRUClassifier",
-        figures=(
+    **_recurrent_classifier_docs(
+        "GRUClassifier",
+        pooling_figures=(
             "OSULeaf (T = 427) 0.555 / 0.575 / 0.390\n"
             "    (mean: 0.540), BasicMotions (T = 100) 0.927 / 0.949 / 0.799,\n"
             "    JapaneseVowels (T = 29) 0.900 / 0.922 / 0.870, ItalyPowerDemand\n"
             "    (T = 24) 0.956 / 0.955 / 0.970"
         ),
-    ),
-    lr="1e-2",
-    after_lr=_MAX_GRAD_NORM_DOC,
-    lr_note=_RECURRENT_CLASSIFIER_LR_NOTE.format(
-        name="GRUClassifier",
-        more=" / 3e-2",
-        figures=(
+        lr_figures=(
             "OSULeaf 0.555 / 0.595 / 0.630 /\n"
             "    0.595 and 0.671, BasicMotions 0.927 / 0.923 / 0.976 / 0.925 and\n"
             "    1.000, JapaneseVowels 0.900 / 0.907 / 0.915 / 0.926 and 0.919,\n"
             "    ItalyPowerDemand 0.956 / 0.941 / 0.970 / 0.970 and 0.970 (means 0.835\n"
             "    / 0.842 / 0.873 / 0.854 and 0.890)"
         ),
+        lr_grid=" / 3e-2",
     ),
 )
 class GRUClassifier(_PooledRecurrentClassifier, _GRUParams, TimeSeriesNetClassifier):
@@ -328,21 +336,15 @@ class _LSTMParams:
     hidden_size=64,
     num_layers=1,
     layers="stacked LSTM layers",
-    extra=_RECURRENT_POOLING_CLASSIFIER_DOC.format(
-        name="LSTMClassifier",
-        figures=(
+    **_recurrent_classifier_docs(
+        "LSTMClassifier",
+        pooling_figures=(
             "OSULeaf (T = 427) 0.610 / 0.530 / 0.499,\n"
             "    BasicMotions (T = 100) 0.874 / 0.976 / 0.775,\n"
             "    JapaneseVowels (T = 29) 0.885 / 0.926 / 0.863, ItalyPowerDemand\n"
             "    (T = 24) 0.956 / 0.910 / 0.941"
         ),
-    ),
-    lr="1e-2",
-    after_lr=_MAX_GRAD_NORM_DOC,
-    lr_note=_RECURRENT_CLASSIFIER_LR_NOTE.format(
-        name="LSTMClassifier",
-        more="",
-        figures=(
+        lr_figures=(
             "OSULeaf 0.610 / 0.539 / 0.565 and\n"
             "    0.625, BasicMotions 0.874 / 0.951 / 0.951 and 0.976, JapaneseVowels\n"
             "    0.885 / 0.904 / 0.922 and 0.915, ItalyPowerDemand 0.956 / 0.956 /\n"
@@ -526,7 +528,7 @@ class _TCNParams:
         _check_pooling(self.pooling)
         if self.normalization not in ("batch", None):
             raise ValueError(
-                "normalization must be 'batch' or None, got "
+            "normalization must be 'batch' or None, got "
                 f"{self.normalization!r}."
             )
 
