@@ -148,7 +148,9 @@ def make_models(args, seed):
             "InputCellAttention": InputCellAttentionClassifier(**common),
             **models,
             "TCN-last": TCNClassifier(num_layers=3, kernel_size=4, **common),
-            "Transformer": TransformerClassifier(**{**common, "hidden_size": 8}),
+            # the papers' Transformers attend over single steps, not patches
+            "Transformer": TransformerClassifier(**{**common, "hidden_size": 8},
+                                                 patch_size=1),
         }
     return models
 

@@ -105,8 +105,9 @@ def black_boxes(args, seed):
         "TCN": lambda: TCNRegressor(hidden_size=16, **common),
         "LSTM": lambda: LSTMRegressor(hidden_size=32, **common),
         "InputCellAttn": lambda: InputCellAttentionRegressor(hidden_size=32, **common),
+        # the papers' Transformers attend over single steps, not patches
         "Transformer": lambda: TransformerRegressor(
-            hidden_size=32, num_layers=2, **common
+            hidden_size=32, num_layers=2, patch_size=1, **common
         ),
     }
     if args.boxes is not None:

@@ -70,6 +70,8 @@ CANDIDATES = {
     "channel, cosine, auto, ES 50": dict(early_stopping=True, n_iter_no_change=50),
     "timepoint, cosine, auto, no ES": dict(input_scaling="timepoint", early_stopping=False),
     "none, cosine, auto, no ES": dict(input_scaling=None, early_stopping=False),
+    # the Transformer's tokens before patching (other nets skip it)
+    "single-step tokens": dict(patch_size=1),
 }
 #: MAGNETS' settings compared by --cv --magnets, each with 4 masks and one training
 #: unless it says otherwise ("old": the training before issue 28).
@@ -125,6 +127,7 @@ def models(nets, candidates, magnets):
             lambda s, net=net, label=label: NETS[net](random_state=s, **candidates[label])
         )
         for net in nets for label in candidates
+        if set(candidates[label]) <= set(NETS[net]().get_params())
     }
     for label in magnets:
         rows[f"MAGNETS {label}"] = (

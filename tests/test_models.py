@@ -21,7 +21,7 @@ from sklearn_tsx.models import (
     TransformerClassifier,
     TransformerRegressor,
 )
-from sklearn_tsx.models._modules import InputCellAttentionLSTMNet
+from sklearn_tsx.models._modules import InputCellAttentionLSTMNet, TransformerNet
 from sklearn_tsx.preprocessing import TimeSeriesStandardScaler
 
 CLASSIFIERS = [
@@ -283,6 +283,68 @@ def test_tcn_pickled_before_relu_and_norm_modules_still_loads(rng):
     for block in old.module_.modules():
         for name in ("relu1", "relu2", "relu_out", "norm1", "norm2"):
             block._modules.pop(name, None)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).predict_proba(X), expected)
+
+
+def test_transformer_patches_hold_consecutive_steps_of_every_channel(rng):
+    net = TransformerNet(2, 3, 8, 1, 2, 0.0, False, patch_size=4)
+    x = torch.as_tensor(rng.normal(size=(5, 2, 10)).astype(np.float32))
+    tokens = net._tokens(x)
+    # 10 steps, zero-padded at the start to 12: three patches, the last ends at step 9
+    assert tokens.shape == (5, 3, 8)
+    torch.testing.assert_close(tokens[:, 2], torch.cat([x[:, 0, 6:], x[:, 1, 6:]], 1))
+    torch.testing.assert_close(tokens[:, 0, :2], torch.zeros(5, 2))
+    torch.testing.assert_close(tokens[:, 0, 2:4], x[:, 0, :2])
+    torch.testing.assert_close(tokens[:, 0, 6:], x[:, 1, :2])
+    assert TransformerNet(2, 3, 8, 1, 2, 0.0, False)._tokens(x).shape == (5, 10, 2)
+
+
+@pytest.mark.parametrize(
+    "n_timepoints, params, expected",
+    [(100, {}, 4), (32, {}, 1), (33, {}, 2), (427, {}, 14), (100, {"patch_size": 1}, 1),
+     (100, {"patch_size": 7}, 7), (100, {"sequence_output": True}, 1)],
+)
+def test_transformer_auto_patch_size_keeps_at_most_32_tokens(n_timepoints, params, expected,
+                                                             rng):
+    X = rng.normal(size=(12, 2, n_timepoints)).astype(np.float32)
+    y = X[:, 0] if params.get("sequence_output") else X[:, 0, -3:].mean(1)
+    model = _small(TransformerRegressor, max_epochs=1, **params).fit(X, y)
+    assert model.patch_size_ == expected
+    assert model.module_.module.module.patch_size == expected
+    assert model.predict(X).shape == y.shape
+
+
+def test_transformer_patches_pass_gradients_to_every_step(rng):
+    X = rng.normal(size=(12, 1, 30)).astype(np.float32)
+    model = _small(TransformerClassifier, max_epochs=2, patch_size=8).fit(X, np.arange(12) % 2)
+    x = torch.as_tensor(X[:2], dtype=torch.float32).requires_grad_()
+    model.module_.eval()
+    model.module_(x)[:, 1].sum().backward()
+    assert (x.grad.abs().sum(0) > 0).all()
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [({"patch_size": 0}, "patch_size must be an integer >= 1"),
+     ({"patch_size": 2.5}, "patch_size must be an integer >= 1"),
+     ({"patch_size": "big"}, "patch_size must be an integer >= 1"),
+     ({"patch_size": 4, "sequence_output": True}, "needs patch_size=1")],
+)
+def test_transformer_bad_patch_size_is_refused(params, message, rng):
+    X = rng.normal(size=(10, 2, 12)).astype(np.float32)
+    y = X[:, 0] if params.get("sequence_output") else np.arange(10) % 2
+    with pytest.raises(ValueError, match=message):
+        TransformerClassifier(**params).fit(X, y)
+
+
+def test_transformer_pickled_before_patching_still_loads(rng):
+    X = rng.normal(size=(12, 2, 10)).astype(np.float32)
+    model = _small(TransformerClassifier, max_epochs=1, patch_size=1)
+    model.fit(X, np.arange(12) % 2)
+    expected = model.predict_proba(X)
+    old = pickle.loads(pickle.dumps(model))
+    net = old.module_.module
+    del net.patch_size
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).predict_proba(X), expected)
 
 

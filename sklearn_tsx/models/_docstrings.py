@@ -208,14 +208,18 @@ _KINDS = {
 
 
 def net_docstring(*, title, hidden_size, num_layers, layers, extra="", lr="1e-3",
-                  lr_note="", after_lr=""):
+                  lr_note="", after_lr="", extra_attributes=""):
     """Class decorator writing the numpydoc docstring of a net estimator."""
 
     def decorate(cls):
         kind = _KINDS[
             "Classifier" if cls.__name__.endswith("Classifier") else "Regressor"
         ]
-        fields = dict(kind, example=kind["example"].format(name=cls.__name__))
+        fields = dict(
+            kind,
+            example=kind["example"].format(name=cls.__name__),
+            attributes=kind["attributes"] + extra_attributes,
+        )
         doc = _TEMPLATE.format(
             title=title,
             hidden_size=hidden_size,

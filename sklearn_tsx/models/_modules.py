@@ -273,16 +273,22 @@ class TemporalConvNet(nn.Module):
 
 
 class TransformerNet(nn.Module):
-    """Transformer encoder over time steps with sinusoidal positions.
+    """Transformer encoder over time steps, or patches of them, with sinusoidal
+    positions.
 
-    Without ``sequence_output`` the encoded steps are averaged; with it, attention
-    is causal and every step is read out.
+    With ``patch_size`` ``p > 1`` each token is ``p`` consecutive steps of every
+    channel, linearly embedded (Nie et al.'s patching, PatchTST, 2023); the
+    series is zero-padded at its start to a multiple of ``p``, so the last
+    token ends at the last step. Without ``sequence_output`` the encoded tokens
+    are averaged; with it (``p = 1`` only), attention is causal and every step
+    is read out.
 
     Parameters
     ----------
     n_channels, n_outputs, hidden_size, num_layers, n_heads : int
     dropout : float
     sequence_output : bool
+    patch_size : int, default=1
     """
 
     def __init__(
@@ -294,9 +300,13 @@ class TransformerNet(nn.Module):
         n_heads,
         dropout,
         sequence_output,
+        patch_size=1,
     ):
         super().__init__()
-        self.embed = nn.Linear(n_channels, hidden_size)
+        if sequence_output and patch_size != 1:
+            raise ValueError("sequence_output needs patch_size=1.")
+        self.patch_size = patch_size
+        self.embed = nn.Linear(n_channels * patch_size, hidden_size)
         layer = nn.TransformerEncoderLayer(
             hidden_size,
             n_heads,
@@ -323,8 +333,26 @@ class TransformerNet(nn.Module):
         pe[:, 1::2] = torch.cos(position * freq)[:, : self.hidden_size // 2]
         return pe
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # nets pickled before patching embedded single steps
+        self.__dict__.setdefault("patch_size", 1)
+
+    def _tokens(self, x):
+        """``(batch, n_tokens, n_channels * patch_size)`` from ``(batch, n_channels,
+        n_timepoints)``: patch ``j`` holds steps ``j * p`` to ``(j + 1) * p - 1`` of
+        the start-padded series, channel by channel."""
+        p = self.patch_size
+        if p == 1:
+            return x.transpose(1, 2)
+        n_pad = -x.shape[2] % p
+        x = nn.functional.pad(x, (n_pad, 0))
+        batch, n_channels, n_time = x.shape
+        x = x.reshape(batch, n_channels, n_time // p, p)
+        return x.permute(0, 2, 1, 3).reshape(batch, n_time // p, n_channels * p)
+
     def forward(self, x):
-        x = x.transpose(1, 2)
+        x = self._tokens(x)
         n_time = x.shape[1]
         h = self.embed(x) + self._positions(n_time, x.device)
         mask = None

@@ -68,9 +68,10 @@ REAL_DATA_NOTES = """\
     classes) and on ACSF1 (1460 steps) substituting a few entries by the mean
     already moves many predictions: on ItalyPowerDemand Dynamask and
     ContraLSP are 0.12 and 0.09 above the floor and ExtremalMask scores as
-    the floor does (0.29); on ACSF1 the masks are 0.05-0.08 above it. On OSULeaf the mean substitution flips every
-    prediction of the TCN whatever is substituted (every map, the random one
-    too, scores 0.885), hence the interpolation; ContraLSP's mask there
+    the floor does (0.29); on ACSF1 the masks are 0.05-0.08 above it. On
+    OSULeaf the mean substitution flips every prediction of the TCN whatever
+    is substituted (every map, the random one too, scores 0.885), hence the
+    interpolation; ContraLSP's mask there
     leaves 90 % of its entries tied and scores as the floor does. The masks
     cost tens to thousands of times DeepLift's CPU time (per ACSF1 series:
     Dynamask 56 s, ContraLSP 7.5, ExtremalMask 5, FeatureOcclusion 2.6,
