@@ -143,12 +143,12 @@ def make_models(args, seed):
         lr=1e-3, batch_size=50, max_epochs=args.max_epochs, train_split=None,
         iterator_train__shuffle=True, verbose=0, random_state=seed)}
     if args.wide:
+        # the papers' attention nets read single steps, not patches
         models = {
             "LSTM": LSTMClassifier(pooling="last", **common),  # the paper's read-out
-            "InputCellAttention": InputCellAttentionClassifier(**common),
+            "InputCellAttention": InputCellAttentionClassifier(**common, patch_size=1),
             **models,
             "TCN-last": TCNClassifier(num_layers=3, kernel_size=4, **common),
-            # the papers' Transformers attend over single steps, not patches
             "Transformer": TransformerClassifier(**{**common, "hidden_size": 8},
                                                  patch_size=1),
         }

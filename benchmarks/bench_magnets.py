@@ -104,8 +104,9 @@ def black_boxes(args, seed):
         "GRU": lambda: GRURegressor(hidden_size=32, **common),
         "TCN": lambda: TCNRegressor(hidden_size=16, **common),
         "LSTM": lambda: LSTMRegressor(hidden_size=32, **common),
-        "InputCellAttn": lambda: InputCellAttentionRegressor(hidden_size=32, **common),
-        # the papers' Transformers attend over single steps, not patches
+        # the papers' attention nets read single steps, not patches
+        "InputCellAttn": lambda: InputCellAttentionRegressor(hidden_size=32, patch_size=1,
+                                                             **common),
         "Transformer": lambda: TransformerRegressor(
             hidden_size=32, num_layers=2, patch_size=1, **common
         ),

@@ -21,7 +21,12 @@ from sklearn_tsx.models import (
     TransformerClassifier,
     TransformerRegressor,
 )
-from sklearn_tsx.models._modules import InputCellAttentionLSTMNet, TransformerNet
+from sklearn_tsx.models._modules import (
+    InputCellAttentionLSTMNet,
+    RecurrentNet,
+    TransformerNet,
+    _patch_tokens,
+)
 from sklearn_tsx.preprocessing import TimeSeriesStandardScaler
 
 CLASSIFIERS = [
@@ -286,43 +291,64 @@ def test_tcn_pickled_before_relu_and_norm_modules_still_loads(rng):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).predict_proba(X), expected)
 
 
-def test_transformer_patches_hold_consecutive_steps_of_every_channel(rng):
-    net = TransformerNet(2, 3, 8, 1, 2, 0.0, False, patch_size=4)
+def test_patches_hold_consecutive_steps_of_every_channel(rng):
     x = torch.as_tensor(rng.normal(size=(5, 2, 10)).astype(np.float32))
-    tokens = net._tokens(x)
+    tokens = _patch_tokens(x, 4)
     # 10 steps, zero-padded at the start to 12: three patches, the last ends at step 9
     assert tokens.shape == (5, 3, 8)
     torch.testing.assert_close(tokens[:, 2], torch.cat([x[:, 0, 6:], x[:, 1, 6:]], 1))
     torch.testing.assert_close(tokens[:, 0, :2], torch.zeros(5, 2))
     torch.testing.assert_close(tokens[:, 0, 2:4], x[:, 0, :2])
     torch.testing.assert_close(tokens[:, 0, 6:], x[:, 1, :2])
-    assert TransformerNet(2, 3, 8, 1, 2, 0.0, False)._tokens(x).shape == (5, 10, 2)
+    torch.testing.assert_close(_patch_tokens(x, 1), x.transpose(1, 2))
 
 
+# nets that read patches by default, and every net that can
+PATCHED = [TransformerClassifier, TransformerRegressor, InputCellAttentionClassifier,
+           InputCellAttentionRegressor]
+PATCHABLE = [*PATCHED, GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor]
+
+
+def _net_of(model):
+    module = model.module_
+    while not isinstance(module, (TransformerNet, InputCellAttentionLSTMNet, RecurrentNet)):
+        module = module.module
+    return module
+
+
+@pytest.mark.parametrize("cls", PATCHABLE)
 @pytest.mark.parametrize(
     "n_timepoints, params, expected",
     [(100, {}, 4), (32, {}, 1), (33, {}, 2), (427, {}, 14), (100, {"patch_size": 1}, 1),
      (100, {"patch_size": 7}, 7), (100, {"sequence_output": True}, 1)],
 )
-def test_transformer_auto_patch_size_keeps_at_most_32_tokens(n_timepoints, params, expected,
-                                                             rng):
+def test_auto_patch_size_keeps_at_most_32_tokens(cls, n_timepoints, params, expected, rng):
+    if cls not in PATCHED and not params:
+        params = {"patch_size": "auto"}
     X = rng.normal(size=(12, 2, n_timepoints)).astype(np.float32)
-    y = X[:, 0] if params.get("sequence_output") else X[:, 0, -3:].mean(1)
-    model = _small(TransformerRegressor, max_epochs=1, **params).fit(X, y)
+    if cls in REGRESSORS:
+        y = X[:, 0] if params.get("sequence_output") else X[:, 0, -3:].mean(1)
+    else:
+        y = (X[:, 0] > 0).astype(int) if params.get("sequence_output") else np.arange(12) % 2
+    model = _small(cls, max_epochs=1, **params).fit(X, y)
     assert model.patch_size_ == expected
-    assert model.module_.module.module.patch_size == expected
+    assert _net_of(model).patch_size == expected
     assert model.predict(X).shape == y.shape
 
 
-def test_transformer_patches_pass_gradients_to_every_step(rng):
+@pytest.mark.parametrize("cls", [TransformerClassifier, InputCellAttentionClassifier,
+                                 GRUClassifier])
+def test_patches_pass_gradients_to_every_step(cls, rng):
     X = rng.normal(size=(12, 1, 30)).astype(np.float32)
-    model = _small(TransformerClassifier, max_epochs=2, patch_size=8).fit(X, np.arange(12) % 2)
+    model = _small(cls, max_epochs=2, patch_size=8).fit(X, np.arange(12) % 2)
     x = torch.as_tensor(X[:2], dtype=torch.float32).requires_grad_()
     model.module_.eval()
     model.module_(x)[:, 1].sum().backward()
     assert (x.grad.abs().sum(0) > 0).all()
 
 
+@pytest.mark.parametrize("cls", [TransformerClassifier, InputCellAttentionClassifier,
+                                 LSTMClassifier])
 @pytest.mark.parametrize(
     "params, message",
     [({"patch_size": 0}, "patch_size must be an integer >= 1"),
@@ -330,21 +356,21 @@ def test_transformer_patches_pass_gradients_to_every_step(rng):
      ({"patch_size": "big"}, "patch_size must be an integer >= 1"),
      ({"patch_size": 4, "sequence_output": True}, "needs patch_size=1")],
 )
-def test_transformer_bad_patch_size_is_refused(params, message, rng):
+def test_bad_patch_size_is_refused(cls, params, message, rng):
     X = rng.normal(size=(10, 2, 12)).astype(np.float32)
-    y = X[:, 0] if params.get("sequence_output") else np.arange(10) % 2
+    y = (X[:, 0] > 0).astype(int) if params.get("sequence_output") else np.arange(10) % 2
     with pytest.raises(ValueError, match=message):
-        TransformerClassifier(**params).fit(X, y)
+        cls(**params).fit(X, y)
 
 
-def test_transformer_pickled_before_patching_still_loads(rng):
+@pytest.mark.parametrize("cls", [TransformerClassifier, InputCellAttentionClassifier,
+                                 GRUClassifier])
+def test_net_pickled_before_patching_still_loads(cls, rng):
     X = rng.normal(size=(12, 2, 10)).astype(np.float32)
-    model = _small(TransformerClassifier, max_epochs=1, patch_size=1)
-    model.fit(X, np.arange(12) % 2)
+    model = _small(cls, max_epochs=1, patch_size=1).fit(X, np.arange(12) % 2)
     expected = model.predict_proba(X)
     old = pickle.loads(pickle.dumps(model))
-    net = old.module_.module
-    del net.patch_size
+    del _net_of(old).patch_size
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).predict_proba(X), expected)
 
 

@@ -37,6 +37,18 @@ def _pool(h, pooling):
     return torch.cat([h[:, -1], h.amax(dim=1), h.mean(dim=1)], dim=1)
 
 
+def _patch_tokens(x, patch_size):
+    """``(batch, n_tokens, n_channels * patch_size)`` from ``(batch, n_channels,
+    n_timepoints)``: token ``j`` holds steps ``j * p`` to ``(j + 1) * p - 1`` of the
+    series zero-padded at its start to a multiple of ``p``, channel by channel."""
+    if patch_size == 1:
+        return x.transpose(1, 2)
+    x = nn.functional.pad(x, (-x.shape[2] % patch_size, 0))
+    batch, n_channels, n_time = x.shape
+    x = x.reshape(batch, n_channels, n_time // patch_size, patch_size)
+    return x.permute(0, 2, 1, 3).reshape(batch, n_time // patch_size, -1)
+
+
 class _SequenceHead(nn.Module):
     """Dropout and a linear read-out at every step, or of the steps pooled into one
     vector: the last step, the mean or maximum over all steps, or those three
@@ -76,6 +88,9 @@ class RecurrentNet(nn.Module):
         How the hidden states of the last layer are reduced to one vector when
         ``sequence_output`` is false; ``"concat"`` reads the last, the maximum
         and the mean side by side.
+    patch_size : int, default=1
+        Steps per input of the recurrence, as :class:`TransformerNet`'s
+        (``sequence_output`` needs 1).
     """
 
     def __init__(
@@ -88,11 +103,15 @@ class RecurrentNet(nn.Module):
         dropout,
         sequence_output,
         pooling="last",
+        patch_size=1,
     ):
         super().__init__()
+        if sequence_output and patch_size != 1:
+            raise ValueError("sequence_output needs patch_size=1.")
+        self.patch_size = patch_size
         rnn = {"gru": nn.GRU, "lstm": nn.LSTM}[cell]
         self.rnn = rnn(
-            n_channels,
+            n_channels * patch_size,
             hidden_size,
             num_layers=num_layers,
             batch_first=True,
@@ -102,8 +121,13 @@ class RecurrentNet(nn.Module):
             hidden_size, n_outputs, dropout, sequence_output, pooling
         )
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # nets pickled before patching read single steps
+        self.__dict__.setdefault("patch_size", 1)
+
     def forward(self, x):
-        h, _ = self.rnn(x.transpose(1, 2))
+        h, _ = self.rnn(_patch_tokens(x, self.patch_size))
         return self.head(h)
 
 
@@ -127,6 +151,10 @@ class InputCellAttentionLSTMNet(nn.Module):
     sequence_output : bool
     pooling : {"last", "mean", "max", "concat"}
         As :class:`RecurrentNet`'s.
+    patch_size : int, default=1
+        Steps per token, as :class:`TransformerNet`'s: the attention and the
+        LSTM read patches of ``patch_size`` consecutive steps of every channel
+        (``sequence_output`` needs 1).
     """
 
     def __init__(
@@ -140,12 +168,17 @@ class InputCellAttentionLSTMNet(nn.Module):
         dropout,
         sequence_output,
         pooling="last",
+        patch_size=1,
     ):
         super().__init__()
-        self.w1 = nn.Linear(n_channels, attention_size, bias=False)
+        if sequence_output and patch_size != 1:
+            raise ValueError("sequence_output needs patch_size=1.")
+        self.patch_size = patch_size
+        n_features = n_channels * patch_size
+        self.w1 = nn.Linear(n_features, attention_size, bias=False)
         self.w2 = nn.Linear(attention_size, attention_hops, bias=False)
         self.rnn = nn.LSTM(
-            attention_hops * n_channels,
+            attention_hops * n_features,
             hidden_size,
             num_layers=num_layers,
             batch_first=True,
@@ -155,8 +188,13 @@ class InputCellAttentionLSTMNet(nn.Module):
             hidden_size, n_outputs, dropout, sequence_output, pooling
         )
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # nets pickled before patching read single steps
+        self.__dict__.setdefault("patch_size", 1)
+
     def forward(self, x):
-        x = x.transpose(1, 2)  # (batch, time, channels)
+        x = _patch_tokens(x, self.patch_size)  # (batch, time, features)
         n_time = x.shape[1]
         scores = self.w2(torch.tanh(self.w1(x)))  # (batch, time s, hops)
         causal = torch.ones(n_time, n_time, dtype=torch.bool, device=x.device).tril()
@@ -339,17 +377,7 @@ class TransformerNet(nn.Module):
         self.__dict__.setdefault("patch_size", 1)
 
     def _tokens(self, x):
-        """``(batch, n_tokens, n_channels * patch_size)`` from ``(batch, n_channels,
-        n_timepoints)``: patch ``j`` holds steps ``j * p`` to ``(j + 1) * p - 1`` of
-        the start-padded series, channel by channel."""
-        p = self.patch_size
-        if p == 1:
-            return x.transpose(1, 2)
-        n_pad = -x.shape[2] % p
-        x = nn.functional.pad(x, (n_pad, 0))
-        batch, n_channels, n_time = x.shape
-        x = x.reshape(batch, n_channels, n_time // p, p)
-        return x.permute(0, 2, 1, 3).reshape(batch, n_time // p, n_channels * p)
+        return _patch_tokens(x, self.patch_size)
 
     def forward(self, x):
         x = self._tokens(x)
