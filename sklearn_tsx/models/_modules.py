@@ -376,11 +376,8 @@ class TransformerNet(nn.Module):
         # nets pickled before patching embedded single steps
         self.__dict__.setdefault("patch_size", 1)
 
-    def _tokens(self, x):
-        return _patch_tokens(x, self.patch_size)
-
     def forward(self, x):
-        x = self._tokens(x)
+        x = _patch_tokens(x, self.patch_size)
         n_time = x.shape[1]
         h = self.embed(x) + self._positions(n_time, x.device)
         mask = None
