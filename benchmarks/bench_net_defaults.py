@@ -72,6 +72,7 @@ CANDIDATES = {
     "none, cosine, auto, no ES": dict(input_scaling=None, early_stopping=False),
     # the Transformer's tokens before patching (other nets skip it)
     "single-step tokens": dict(patch_size=1),
+    "dropout 0.2": dict(dropout=0.2),
 }
 #: MAGNETS' settings compared by --cv --magnets, each with 4 masks and one training
 #: unless it says otherwise ("old": the training before issue 28).

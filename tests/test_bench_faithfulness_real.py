@@ -120,3 +120,47 @@ def test_method_params_are_recorded_as_a_variant_with_its_command(bench, monkeyp
     (record,) = [r for r in records if r["settings"]["kind"] == "variant"]
     assert record["settings"]["params"] == {"window": 2}
     assert """--method-params '{"window": 2}'""" in record["command"]
+
+
+def test_mean_keeps_class_marks_series_the_mean_substitution_does_not_flip(bench):
+    import torch
+
+    class PeakAboveOne(torch.nn.Module):  # class 1 when some entry exceeds 1
+        def forward(self, x):
+            peak = x.amax(dim=(1, 2))[:, None]
+            return torch.cat([torch.zeros_like(peak), 10 * (peak - 1)], dim=1)
+
+        def predict(self, X):
+            with torch.no_grad():
+                return self(torch.as_tensor(X)).argmax(1).numpy()
+
+    model = PeakAboveOne()
+    X = np.zeros((3, 1, 4), dtype=np.float32)
+    X[0] = [[3, -3, 0, 0]]  # a peak: class 1; its mean series (0) is class 0
+    X[1] = [[2, 2, 2, 2]]  # class 1, and so is its mean series
+    X[2] = [[0, 0, 0, 0.5]]  # class 0 either way
+    assert bench.mean_keeps_class(model, X).tolist() == [False, True, True]
+    split = bench.split_comp(model, X, np.abs(X), np.array([True, False, True]), 0,
+                             "average")
+    assert set(split) == {"keeps", "changes"}
+    assert all(isinstance(v, float) for v in split.values())
+    assert bench.split_comp(model, X, np.abs(X), np.ones(3, bool), 0,
+                            "average")["changes"] is None
+
+
+def test_explainer_records_carry_the_split_by_the_mean_series_class(bench, monkeypatch,
+                                                                    capsys, tmp_path):
+    import json
+
+    monkeypatch.setattr(sys, "argv", [
+        "bench_faithfulness_real.py", "--sets", "ItalyPowerDemand", "--classifiers",
+        "--methods", "FO", "--n-explain", "8", "--random-seeds", "2"])
+    bench.main()
+    assert "series keep their class when every entry is substituted" in (
+        capsys.readouterr().out)
+    (record,) = [r for r in map(json.loads,
+                                (tmp_path / "bench_faithfulness_real.jsonl").open())
+                 if r["settings"]["kind"] == "explainer"]
+    split = record["figures"]["comp_by_mean_class"]
+    assert 0 <= split["n_keeps"] <= 8
+    assert set(split["random_floor"]) == {"keeps", "changes"}
