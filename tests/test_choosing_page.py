@@ -109,6 +109,17 @@ def test_page_reads_each_figure_from_its_records(tmp_path, records):
     assert "from local runs" in text  # the real-data records are not a reference run
 
 
+def test_sufficiency_of_the_same_runs_is_a_table_of_its_own(tmp_path):
+    record = _real("OSULeaf", "ExtremalMask", 0.2, 0.2, 0.2, 1.5)
+    record["signed"]["suff"], record["absolute"]["suff"] = 0.01, 0.02
+    record["random_floor"]["suff"] = [0.29, 0.01]
+    _write(tmp_path / "reference", "bench_faithfulness_real", [record])
+    text = write_choosing_page(tmp_path / "page", tmp_path / "reference",
+                               tmp_path / "none").read_text()
+    assert "Sufficiency AOPC" in text
+    assert "0.01 \\| 0.02 (floor 0.29)" in text
+
+
 def test_real_data_figures_read_under_figures_too(tmp_path):
     record = _real("OSULeaf", "IG", 0.6, 0.4, 0.2, 0.05)
     record["figures"] = {k: record.pop(k) for k in

@@ -228,10 +228,14 @@ def real_data_rows(records):
             figures = record.get("figures", record)
             baseline = setting(record, "baseline", "average")
             try:
+                suff_floor = figures["random_floor"].get("suff")
                 rows[name][dataset] = {
                     "signed": figures["signed"]["comp"],
                     "absolute": figures["absolute"]["comp"],
                     "floor": figures["random_floor"]["comp"][0],
+                    "suff_signed": figures["signed"].get("suff"),
+                    "suff_absolute": figures["absolute"].get("suff"),
+                    "suff_floor": None if suff_floor is None else suff_floor[0],
                     "cpu": figures["cpu_s_per_series"],
                     "sets": record["dataset"] + ("" if baseline == "average"
                                                  else f" --baseline {baseline}")}
@@ -260,7 +264,19 @@ def _figure_rows(benchmark, dataset, keys, reference_dir, results_dir):
     return rows, origin
 
 
-def _real_table(real, sources, origin):
+def _comp_cell(row):
+    return (f"{_number(row['signed'])} | {_number(row['absolute'])} "
+            f"(floor {_number(row['floor'])}; {_number(row['cpu'])} s)")
+
+
+def _suff_cell(row):
+    if row["suff_signed"] is None:
+        return ""
+    floor = "" if row["suff_floor"] is None else f" (floor {_number(row['suff_floor'])})"
+    return f"{_number(row['suff_signed'])} | {_number(row['suff_absolute'])}{floor}"
+
+
+def _real_table(real, sources, origin, cell=_comp_cell):
     datasets = sorted({d for per_set in real.values() for d in per_set})
     header = ["explainer", *datasets]
     body = []
@@ -275,8 +291,8 @@ def _real_table(real, sources, origin):
                 continue
             tag = sources.tag("real", REAL, dataset,
                               [f"python benchmarks/{REAL}.py --sets {row['sets']}"], origin)
-            cells.append(f"{_number(row['signed'])} | {_number(row['absolute'])} "
-                         f"(floor {_number(row['floor'])}; {_number(row['cpu'])} s) {tag}")
+            text = cell(row)
+            cells.append(f"{text} {tag}" if text else "")
         body.append([f":class:`~sklearn_tsx.explainers.{name}`", *cells])
     return _list_table(header, body)
 
@@ -404,6 +420,13 @@ def write_choosing_page(out_dir, reference_dir=REFERENCE_DIR, results_dir=RESULT
                   "Comprehensiveness AOPC of the signed \\| absolute attributions, the "
                   "random floor's mean, and CPU-s per series:", ""]
         lines += _real_table(real, sources, real_origin)
+        lines += ["Sufficiency AOPC (the *least* salient entries substituted; lower is "
+                  "better) of the same runs, signed \\| absolute, and the random "
+                  "floor's: it scores what a preservation mask (``Dynamask``, "
+                  "``ExtremalMask``, ``ContraLSP``) optimises, the entries that suffice "
+                  "for the prediction, where comprehensiveness scores those it needs:",
+                  ""]
+        lines += _real_table(real, sources, real_origin, cell=_suff_cell)
     refused = refused_sets(real_records)
     if refused:
         ranked = {label for per_set in real.values() for label in per_set}
