@@ -735,6 +735,47 @@ class TestTraining:
         with pytest.raises(FloatingPointError, match=r"at epoch \d+ .*lower lr"):
             model.fit(X * np.float32(X_scale), y)
 
+    def test_steps_with_non_finite_gradients_are_skipped(self):
+        from types import SimpleNamespace
+
+        from sklearn_tsx.models._base import MAX_SKIPPED_STEPS, _FiniteGradientGuard
+
+        guard = _FiniteGradientGuard().initialize()
+        net = SimpleNamespace(history=[{}] * 3, lr=0.01)
+        weight = torch.nn.Parameter(torch.ones(3))
+        named = [("weight", weight)]
+        weight.grad = torch.tensor([1.0, float("nan"), 2.0])
+        guard.on_grad_computed(net, named)
+        assert weight.grad is None and guard.skipped_steps_ == 1
+        optimizer = torch.optim.AdamW([weight], lr=0.1)
+        optimizer.step()  # a parameter without a gradient is left as it was
+        assert torch.equal(weight.detach(), torch.ones(3))
+        weight.grad = torch.tensor([1.0, 2.0, 3.0])  # a finite step resets the run
+        guard.on_grad_computed(net, named)
+        assert weight.grad is not None and guard._in_a_row == 0
+        with pytest.warns(RuntimeWarning, match="1 optimisation step.* skipped"):
+            guard.on_train_end(net)
+        for _ in range(MAX_SKIPPED_STEPS - 1):
+            weight.grad = torch.tensor([float("inf"), 0.0, 0.0])
+            guard.on_grad_computed(net, named)
+        weight.grad = torch.tensor([float("inf"), 0.0, 0.0])
+        with pytest.raises(FloatingPointError, match=f"{MAX_SKIPPED_STEPS} optimisation "
+                           r"steps in a row \(epoch 3\).*lower lr"):
+            guard.on_grad_computed(net, named)
+
+    def test_every_net_guards_its_gradients(self, rng):
+        X, y = _regression_data(rng, n=20)
+        model = _small(TCNRegressor, max_epochs=1, early_stopping=False).fit(X, y)
+        callbacks = dict(model.net_.callbacks_)
+        assert callbacks["finite_gradients"].skipped_steps_ == 0
+        # it runs first, before clipping could spread a non-finite norm
+        names = [name for name, _ in model.net_.callbacks_]
+        clipped = _small(GRUClassifier, max_epochs=1).fit(
+            X, np.arange(20) % 2).net_.callbacks_
+        order = [name for name, _ in clipped]
+        assert order.index("finite_gradients") < order.index("gradient_clipping")
+        assert "finite_gradients" in names
+
     def test_epoch_table_is_plain_text_unless_a_terminal(self, rng, capsys, monkeypatch):
         X, y = _regression_data(rng, n=30)
         model = _small(TCNRegressor, max_epochs=3, early_stopping=True, verbose=1)

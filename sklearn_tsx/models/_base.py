@@ -10,6 +10,7 @@ import math
 import numbers
 import re
 import sys
+import warnings
 
 import numpy as np
 import torch
@@ -40,6 +41,8 @@ MIN_PATIENCE_STEPS = 100
 #: (an LSTM's plateau can last 150 steps) has not converged.
 PLATEAU_DROP = 0.2
 LR_SCHEDULES = ("constant", "cosine")
+#: Steps with non-finite gradients skipped in a row before training stops.
+MAX_SKIPPED_STEPS = 10
 #: ``_fit_net``'s default seed: the estimator's ``random_state``.
 _OWN_SEED = object()
 INPUT_SCALINGS = ("channel", "timepoint", None)
@@ -112,6 +115,52 @@ class _FiniteLossGuard(Callback):
                 f"(lr={net.lr}) may be too high, or the inputs too large: lower lr, "
                 "or standardise the inputs (input_scaling='channel', or "
                 "sklearn_tsx.preprocessing.TimeSeriesStandardScaler)."
+            )
+
+
+class _FiniteGradientGuard(Callback):
+    """Skips an optimisation step whose gradients are NaN or infinite (the
+    optimiser leaves every weight, and its own state, as it was), as mixed
+    precision's gradient scaler does: backpropagation through a long
+    recurrence can overflow at one batch while the loss and the weights are
+    finite, and one such step would turn every weight NaN. Runs before
+    gradient clipping, which would spread a non-finite norm to every weight.
+    ``MAX_SKIPPED_STEPS`` skipped in a row stop training with a
+    ``FloatingPointError``; skipped steps are counted in ``skipped_steps_`` and
+    reported by a ``RuntimeWarning`` at the end of training."""
+
+    def initialize(self):
+        self.skipped_steps_, self._in_a_row = 0, 0
+        return self
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        params = [p for _, p in named_parameters if p.grad is not None]
+        if not params:
+            return
+        # one synchronisation: the largest magnitude of each gradient (NaN propagates)
+        if torch.isfinite(torch.stack([p.grad.detach().abs().amax() for p in params])).all():
+            self._in_a_row = 0
+            return
+        for p in params:
+            p.grad = None  # the optimiser skips parameters without a gradient
+        self.skipped_steps_ += 1
+        self._in_a_row += 1
+        if self._in_a_row >= MAX_SKIPPED_STEPS:
+            raise FloatingPointError(
+                f"The gradients were not finite at {self._in_a_row} optimisation steps "
+                f"in a row (epoch {len(net.history)}). The learning rate (lr={net.lr}) "
+                "may be too high, or the inputs too large: lower lr, or standardise the "
+                "inputs (input_scaling='channel', or "
+                "sklearn_tsx.preprocessing.TimeSeriesStandardScaler)."
+            )
+
+    def on_train_end(self, net, **kwargs):
+        if self.skipped_steps_:
+            warnings.warn(
+                f"{self.skipped_steps_} optimisation step(s) had non-finite gradients "
+                f"and were skipped (lr={net.lr}); if the fit is poor, lower lr.",
+                RuntimeWarning,
+                stacklevel=2,
             )
 
 
@@ -285,8 +334,9 @@ class _TimeSeriesNetMixin:
         ``max_epochs`` defaults to ``self.max_epochs`` and ``seed`` (of the
         torch generator) to ``self.random_state``; ``net_params`` go to
         ``NeuralNet`` (``criterion__*`` arguments). A non-finite training loss
-        raises ``FloatingPointError``; the epoch table is plain text unless
-        stdout is a terminal.
+        raises ``FloatingPointError``, and so do non-finite gradients at
+        ``MAX_SKIPPED_STEPS`` steps in a row (fewer are skipped, with a
+        warning); the epoch table is plain text unless stdout is a terminal.
         """
         device = resolve_device(self.device)
         if self.verbose:
@@ -304,7 +354,8 @@ class _TimeSeriesNetMixin:
                 batch_size=self.batch_size,
                 iterator_train__shuffle=True,
                 train_split=train_split,
-                callbacks=[*callbacks, ("finite_loss", _FiniteLossGuard())],
+                callbacks=[("finite_gradients", _FiniteGradientGuard()), *callbacks,
+                           ("finite_loss", _FiniteLossGuard())],
                 device=device,
                 verbose=self.verbose,
                 **net_params,

@@ -108,6 +108,10 @@ standardises each channel itself (``input_scaling="channel"``). Pass
 {target_scaling}
 A training loss that turns NaN or infinite stops ``fit`` with a
 ``FloatingPointError`` naming the epoch (lower ``lr``, or scale the input).
+An optimisation step whose gradients are not finite while the loss is
+(backpropagation through a long recurrence can overflow at one batch) is
+skipped, with a ``RuntimeWarning`` at the end of ``fit``; ten in a row
+stop ``fit`` with the same error.
 
 The training defaults were chosen by 4-fold cross-validation on the
 training splits of two real TSER sets, Covid3Month (140 series of 84 days)
