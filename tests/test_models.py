@@ -303,10 +303,9 @@ def test_patches_hold_consecutive_steps_of_every_channel(rng):
     torch.testing.assert_close(_patch_tokens(x, 1), x.transpose(1, 2))
 
 
-# nets that read patches by default, and every net that can
+# nets that attend over patches by default
 PATCHED = [TransformerClassifier, TransformerRegressor, InputCellAttentionClassifier,
            InputCellAttentionRegressor]
-PATCHABLE = [*PATCHED, GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor]
 
 
 def _net_of(model):
@@ -316,24 +315,47 @@ def _net_of(model):
     return module
 
 
-@pytest.mark.parametrize("cls", PATCHABLE)
-@pytest.mark.parametrize(
-    "n_timepoints, params, expected",
-    [(100, {}, 4), (32, {}, 1), (33, {}, 2), (427, {}, 14), (100, {"patch_size": 1}, 1),
-     (100, {"patch_size": 7}, 7), (100, {"sequence_output": True}, 1)],
-)
-def test_auto_patch_size_keeps_at_most_32_tokens(cls, n_timepoints, params, expected, rng):
-    if cls not in PATCHED and not params:
-        params = {"patch_size": "auto"}
+def _fit_patched(cls, n_timepoints, params, rng):
     X = rng.normal(size=(12, 2, n_timepoints)).astype(np.float32)
     if cls in REGRESSORS:
         y = X[:, 0] if params.get("sequence_output") else X[:, 0, -3:].mean(1)
     else:
         y = (X[:, 0] > 0).astype(int) if params.get("sequence_output") else np.arange(12) % 2
     model = _small(cls, max_epochs=1, **params).fit(X, y)
-    assert model.patch_size_ == expected
-    assert _net_of(model).patch_size == expected
     assert model.predict(X).shape == y.shape
+    assert _net_of(model).patch_size == model.patch_size_
+    return model.patch_size_
+
+
+@pytest.mark.parametrize("cls", PATCHED)
+@pytest.mark.parametrize(
+    "n_timepoints, params, expected",
+    [(100, {}, 4), (32, {}, 1), (33, {}, 2), (427, {}, 14), (100, {"patch_size": 1}, 1),
+     (100, {"patch_size": 7}, 7), (100, {"sequence_output": True}, 1)],
+)
+def test_auto_patch_size_keeps_at_most_32_tokens(cls, n_timepoints, params, expected, rng):
+    assert _fit_patched(cls, n_timepoints, params, rng) == expected
+
+
+RECURRENT = [GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor]
+
+
+@pytest.mark.parametrize("cls", RECURRENT)
+@pytest.mark.parametrize(
+    "n_timepoints, params, expected",
+    [(512, {}, 1), (513, {}, 2), (1460, {}, 3), (100, {"patch_size": 7}, 7),
+     (600, {"sequence_output": True}, 1)],
+)
+def test_auto_patch_size_keeps_a_recurrence_to_at_most_512_inputs(
+        cls, n_timepoints, params, expected, rng):
+    params = {"patch_size": "auto", **params}
+    assert _fit_patched(cls, n_timepoints, params, rng) == expected
+
+
+def test_recurrent_classifiers_patch_long_series_by_default():
+    # measured for classification only (see patch_size); the regressors keep steps
+    assert GRUClassifier().patch_size == LSTMClassifier().patch_size == "auto"
+    assert GRURegressor().patch_size == LSTMRegressor().patch_size == 1
 
 
 @pytest.mark.parametrize("cls", [TransformerClassifier, InputCellAttentionClassifier,

@@ -98,19 +98,26 @@ _MAX_GRAD_NORM_DOC = (
     "    0.95-0.97 (ad hoc). ``None`` leaves the gradients as they are.\n"
 )
 _RECURRENT_PATCH_DOC = (
-    "patch_size : int or \"auto\", default=1\n"
+    "patch_size : int or \"auto\", default={default}\n"
     "    Time steps per input of the recurrence: each step of the recurrence\n"
     "    reads ``patch_size`` consecutive steps of every channel, as\n"
-    "    :class:`TransformerClassifier`'s ``patch_size`` (``\"auto\"``: at most 32\n"
-    "    of them; ``sequence_output`` needs 1). Patches cut the training time of\n"
-    "    long series about tenfold; they were not more accurate: 3-fold CV\n"
-    "    accuracy on OSULeaf's training split (427 steps, ``random_state=0``, ad\n"
-    "    hoc), patches of 1 / 4 / 8 / 16: GRU classifier 0.671 / 0.665 / 0.715 /\n"
+    "    :class:`TransformerClassifier`'s ``patch_size``. ``\"auto\"`` keeps the\n"
+    "    recurrence to at most 512 inputs: single steps up to 512 steps,\n"
+    "    ``ceil(n_timepoints / 512)`` beyond (``sequence_output`` needs 1).\n"
+    "    Backpropagation through longer recurrences overflows: over ACSF1's\n"
+    "    1460 single steps the GRU classifier's gradients turned infinite at\n"
+    "    its 91st epoch and training stopped with a ``FloatingPointError``.\n"
+    "    Up to 512 steps patches were not more accurate: 3-fold CV accuracy on\n"
+    "    OSULeaf's training split (427 steps, ``random_state=0``, ad hoc),\n"
+    "    patches of 1 / 4 / 8 / 16: GRU classifier 0.671 / 0.665 / 0.715 /\n"
     "    0.630, LSTM 0.625 / 0.670 / 0.640 / 0.665; on BasicMotions patches of\n"
-    "    4 gave 0.952 and 0.951 against 1.000 and 0.976. Where single steps are\n"
-    "    too slow to try they help: on ACSF1 (1460 steps) ``\"auto\"`` (46 steps\n"
-    "    per input) gave the GRU and LSTM classifiers 0.75 and 0.73 test\n"
-    "    accuracy in 5 and 2 CPU-s of training (seed 0, ad hoc).\n"
+    "    4 gave 0.952 and 0.951 against 1.000 and 0.976. On ACSF1 the patch\n"
+    "    hardly matters beyond noise (33 series per fold), and longer patches\n"
+    "    train faster: GRU classifier, patches of 2 / 3 / 6 / 12 / 46, 0.440 /\n"
+    "    0.520 / 0.480 / 0.499 / 0.540 in 44 / 37 / 17 / 9 / 3 CPU-s per fit;\n"
+    "    LSTM, patches of 3 / 12, 0.519 / 0.449 (``python\n"
+    "    benchmarks/bench_faithfulness_real.py --cv --sets ACSF1 --model\n"
+    "    GRUClassifier --cv-params '{{\"patch_size\": 3}}'``).{regression}\n"
 )
 _RECURRENT_POOLING_REGRESSOR_DOC = (
     "pooling : {\"last\", \"mean\", \"max\", \"concat\"}, default=\"last\"\n"
@@ -140,7 +147,7 @@ def _recurrent_classifier_docs(name, *, pooling_figures, lr_figures, lr_grid="")
     learning rate and its gradient clipping, each with the figures that chose it."""
     return dict(
         extra=(_RECURRENT_POOLING_CLASSIFIER_DOC.format(name=name, figures=pooling_figures)
-               + _RECURRENT_PATCH_DOC),
+               + _RECURRENT_PATCH_DOC.format(default='"auto"', regression="")),
         lr="1e-2",
         lr_note=_RECURRENT_CLASSIFIER_LR_NOTE.format(name=name, more=lr_grid,
                                                      figures=lr_figures),
@@ -154,13 +161,18 @@ def _check_pooling(pooling, choices=POOLINGS):
         raise ValueError(f"pooling must be {names} or {choices[-1]!r}, got {pooling!r}.")
 
 
-#: ``patch_size="auto"`` cuts a series into at most this many tokens.
+#: ``patch_size="auto"`` cuts a series into at most this many tokens (attention)...
 AUTO_PATCH_TOKENS = 32
+#: ...or into at most this many inputs of a recurrence (GRU, LSTM).
+AUTO_RECURRENT_INPUTS = 512
 
 
 class _PatchTokens:
     """``patch_size`` of the nets that read tokens of consecutive steps: checked
     before ``fit``, resolved into ``patch_size_`` when the module is built."""
+
+    #: the most tokens ``patch_size="auto"`` leaves
+    _auto_tokens = AUTO_PATCH_TOKENS
 
     def _resolve_patch_size(self):
         if self.patch_size != "auto":
@@ -168,7 +180,7 @@ class _PatchTokens:
         elif self.sequence_output:
             self.patch_size_ = 1
         else:
-            self.patch_size_ = max(1, math.ceil(self.n_timepoints_in_ / AUTO_PATCH_TOKENS))
+            self.patch_size_ = max(1, math.ceil(self.n_timepoints_in_ / self._auto_tokens))
         return self.patch_size_
 
     def _check_patch_size(self):
@@ -194,7 +206,7 @@ class _PooledRecurrentClassifier:
         hidden_size=64,
         num_layers=1,
         pooling="concat",
-        patch_size=1,
+        patch_size="auto",
         dropout=0.0,
         sequence_output=False,
         input_scaling="channel",
@@ -238,6 +250,8 @@ class _PooledRecurrentClassifier:
 
 class _GRUParams(_PatchTokens):
     """Constructor and module of the GRU nets."""
+
+    _auto_tokens = AUTO_RECURRENT_INPUTS
 
     # with sequence_output, the output at step t reads the steps up to t only
     _causal_sequence_output = True
@@ -335,7 +349,10 @@ class GRUClassifier(_PooledRecurrentClassifier, _GRUParams, TimeSeriesNetClassif
     hidden_size=64,
     num_layers=1,
     layers="stacked GRU layers",
-    extra=_RECURRENT_POOLING_REGRESSOR_DOC + _RECURRENT_PATCH_DOC,
+    extra=_RECURRENT_POOLING_REGRESSOR_DOC + _RECURRENT_PATCH_DOC.format(
+        default="1", regression=" The regressors\n"
+        "    keep single steps by default (not measured for regression; every\n"
+        "    TSER set here is under 512 steps)."),
 )
 class GRURegressor(_GRUParams, TimeSeriesNetRegressor):
     pass
@@ -343,6 +360,8 @@ class GRURegressor(_GRUParams, TimeSeriesNetRegressor):
 
 class _LSTMParams(_PatchTokens):
     """Constructor and module of the LSTM nets."""
+
+    _auto_tokens = AUTO_RECURRENT_INPUTS
 
     # with sequence_output, the output at step t reads the steps up to t only
     _causal_sequence_output = True
@@ -438,7 +457,10 @@ class LSTMClassifier(_PooledRecurrentClassifier, _LSTMParams, TimeSeriesNetClass
     hidden_size=64,
     num_layers=1,
     layers="stacked LSTM layers",
-    extra=_RECURRENT_POOLING_REGRESSOR_DOC + _RECURRENT_PATCH_DOC,
+    extra=_RECURRENT_POOLING_REGRESSOR_DOC + _RECURRENT_PATCH_DOC.format(
+        default="1", regression=" The regressors\n"
+        "    keep single steps by default (not measured for regression; every\n"
+        "    TSER set here is under 512 steps)."),
 )
 class LSTMRegressor(_LSTMParams, TimeSeriesNetRegressor):
     pass
