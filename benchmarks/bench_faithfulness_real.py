@@ -14,8 +14,7 @@ has nothing faithful to explain. So is a set where the random floor already
 changes ``--max-floor-drop`` (0.95) of the predictions at 20 %: OSULeaf's TCN
 (accuracy 0.975) under mean substitution, where every map scores 0.885.
 ``--baseline interpolate`` fills removed entries from the kept ones around
-them (no spikes); OSULeaf is ranked that way, a column of its own on the
-"Choosing an explainer" page.
+them (no spikes); OSULeaf is ranked that way, a column of its own.
 
 Every explainer at its defaults (the prefix and LOF methods with
 ``--methods`` only: see ``SLOW``) explains the predicted class of
@@ -23,17 +22,13 @@ Every explainer at its defaults (the prefix and LOF methods with
 substitution, ties in random order): comprehensiveness and sufficiency AOPC
 over 10..50 % of the entries, the accuracy drop at 20 %, each on the signed
 attributions and on their absolute values, and CPU-s per series. The floor is
-``RandomExplainer`` over ``--random-seeds`` seeds (mean ± std).
-Comprehensiveness is also split between the series that keep their predicted
-class when every entry is substituted by its channel's mean and the others:
-on the first the substitution itself argues for the explained class, so no
-map can remove much (on ItalyPowerDemand half the series; see the mask
-explainers' Notes).
+``RandomExplainer`` over ``--random-seeds`` seeds (mean ± std); comprehensiveness
+is also split between series whose all-mean version keeps their class (where
+no map can remove much) and the others.
 
 Run::
 
     python benchmarks/bench_faithfulness_real.py --quick
-    python benchmarks/bench_faithfulness_real.py                 # every set
     python benchmarks/bench_faithfulness_real.py --sets OSULeaf --methods Dynamask FO
     python benchmarks/bench_faithfulness_real.py --no-explain  # the classifiers alone
     python benchmarks/bench_faithfulness_real.py --cv --cv-params '{"normalization": null}'

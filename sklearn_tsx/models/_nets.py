@@ -115,7 +115,8 @@ _RECURRENT_PATCH_DOC = (
     "    hardly matters beyond noise (33 series per fold), and longer patches\n"
     "    train faster: GRU classifier, patches of 2 / 3 / 6 / 12 / 46, 0.440 /\n"
     "    0.520 / 0.480 / 0.499 / 0.540 in 44 / 37 / 17 / 9 / 3 CPU-s per fit;\n"
-    "    LSTM, patches of 3 / 12, 0.519 / 0.449 (``python\n"
+    "    LSTM, single steps / patches of 3 / 12, 0.301 / 0.519 / 0.449 in 106 /\n"
+    "    27 / 5 CPU-s (``python\n"
     "    benchmarks/bench_faithfulness_real.py --cv --sets ACSF1 --model\n"
     "    GRUClassifier --cv-params '{{\"patch_size\": 3}}'``).{regression}\n"
 )
