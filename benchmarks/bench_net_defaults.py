@@ -73,6 +73,8 @@ CANDIDATES = {
     # the Transformer's tokens before patching (other nets skip it)
     "single-step tokens": dict(patch_size=1),
     "dropout 0.2": dict(dropout=0.2),
+    # the Transformer's positions over patches before positional_encoding="auto"
+    "sinusoidal positions": dict(positional_encoding="sinusoidal"),
 }
 #: MAGNETS' settings compared by --cv --magnets, each with 4 masks and one training
 #: unless it says otherwise ("old": the training before issue 28).

@@ -337,6 +337,51 @@ def test_auto_patch_size_keeps_at_most_32_tokens(cls, n_timepoints, params, expe
     assert _fit_patched(cls, n_timepoints, params, rng) == expected
 
 
+@pytest.mark.parametrize("cls", [TransformerClassifier, TransformerRegressor])
+@pytest.mark.parametrize(
+    "params, resolved",
+    [({}, None), ({"patch_size": 1}, "sinusoidal"),
+     ({"positional_encoding": "sinusoidal"}, "sinusoidal"),
+     ({"patch_size": 1, "positional_encoding": None}, None)],
+)
+def test_transformer_positions_over_single_steps_only_by_default(cls, params, resolved,
+                                                                 rng):
+    X = rng.normal(size=(12, 2, 40)).astype(np.float32)
+    y = np.arange(12) % 2 if cls is TransformerClassifier else X[:, 0, -3:].mean(1)
+    model = _small(cls, max_epochs=1, **params).fit(X, y)
+    assert model.positional_encoding_ == resolved
+    assert _net_of(model).positions is (resolved is not None)
+
+
+def test_transformer_without_positions_sees_its_patches_as_a_set(rng):
+    X = rng.normal(size=(12, 1, 16)).astype(np.float32)
+    model = _small(TransformerClassifier, max_epochs=2, patch_size=4).fit(
+        X, np.arange(12) % 2)
+    shuffled = X.reshape(12, 1, 4, 4)[:, :, [2, 0, 3, 1]].reshape(12, 1, 16)
+    np.testing.assert_allclose(model.predict_proba(shuffled), model.predict_proba(X),
+                               rtol=1e-5, atol=1e-6)
+    positioned = clone(model).set_params(positional_encoding="sinusoidal").fit(
+        X, np.arange(12) % 2)
+    assert not np.allclose(positioned.predict_proba(shuffled), positioned.predict_proba(X))
+
+
+@pytest.mark.parametrize("value", ["learned", 1, True])
+def test_bad_positional_encoding_is_refused(value, rng):
+    X = rng.normal(size=(10, 2, 12)).astype(np.float32)
+    with pytest.raises(ValueError, match="positional_encoding must be 'auto'"):
+        TransformerClassifier(positional_encoding=value).fit(X, np.arange(10) % 2)
+
+
+def test_transformer_pickled_before_positional_encoding_keeps_its_positions(rng):
+    X = rng.normal(size=(12, 2, 10)).astype(np.float32)
+    model = _small(TransformerClassifier, max_epochs=1, patch_size=1).fit(
+        X, np.arange(12) % 2)
+    expected = model.predict_proba(X)
+    old = pickle.loads(pickle.dumps(model))
+    del _net_of(old).positions
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).predict_proba(X), expected)
+
+
 RECURRENT = [GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor]
 
 

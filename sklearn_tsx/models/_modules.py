@@ -312,7 +312,7 @@ class TemporalConvNet(nn.Module):
 
 class TransformerNet(nn.Module):
     """Transformer encoder over time steps, or patches of them, with sinusoidal
-    positions.
+    positions or none.
 
     With ``patch_size`` ``p > 1`` each token is ``p`` consecutive steps of every
     channel, linearly embedded (Nie et al.'s patching, PatchTST, 2023); the
@@ -327,6 +327,9 @@ class TransformerNet(nn.Module):
     dropout : float
     sequence_output : bool
     patch_size : int, default=1
+    positions : bool, default=True
+        Whether sinusoidal positions are added to the embedded tokens; without
+        them attention sees the tokens as a set.
     """
 
     def __init__(
@@ -339,11 +342,13 @@ class TransformerNet(nn.Module):
         dropout,
         sequence_output,
         patch_size=1,
+        positions=True,
     ):
         super().__init__()
         if sequence_output and patch_size != 1:
             raise ValueError("sequence_output needs patch_size=1.")
         self.patch_size = patch_size
+        self.positions = positions
         self.embed = nn.Linear(n_channels * patch_size, hidden_size)
         layer = nn.TransformerEncoderLayer(
             hidden_size,
@@ -373,13 +378,16 @@ class TransformerNet(nn.Module):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        # nets pickled before patching embedded single steps
+        # nets pickled before patching embedded single steps, with positions
         self.__dict__.setdefault("patch_size", 1)
+        self.__dict__.setdefault("positions", True)
 
     def forward(self, x):
         x = _patch_tokens(x, self.patch_size)
         n_time = x.shape[1]
-        h = self.embed(x) + self._positions(n_time, x.device)
+        h = self.embed(x)
+        if self.positions:
+            h = h + self._positions(n_time, x.device)
         mask = None
         if self.sequence_output:
             mask = nn.Transformer.generate_square_subsequent_mask(
